@@ -1,0 +1,124 @@
+# kdump2elf - plain GNU make with pkg-config.
+#
+#   make                  build kdump2elf (into build/)
+#   make check            build, then run every test (unit, end-to-end, fuzz replay)
+#   make check-sanitize   the same suite built with ASan + UBSan (into build-san/)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY)
+#   make V=1              show the commands
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+O ?= build
+SANITIZE ?= 0
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+has = $(shell $(PKG_CONFIG) --exists $(1) && echo 1 || echo 0)
+HAVE_ZLIB ?= $(call has,zlib)
+HAVE_LZO ?= $(call has,lzo2)
+HAVE_SNAPPY ?= $(call has,snappy)
+HAVE_ZSTD ?= $(call has,libzstd)
+
+CODEC_PKGS :=
+ifeq ($(HAVE_ZLIB),1)
+CODEC_PKGS += zlib
+endif
+ifeq ($(HAVE_LZO),1)
+CODEC_PKGS += lzo2
+endif
+ifeq ($(HAVE_SNAPPY),1)
+CODEC_PKGS += snappy
+endif
+ifeq ($(HAVE_ZSTD),1)
+CODEC_PKGS += libzstd
+endif
+LEFT_OUT := $(strip $(if $(filter 0,$(HAVE_ZLIB)),zlib) $(if $(filter 0,$(HAVE_LZO)),lzo) \
+	$(if $(filter 0,$(HAVE_SNAPPY)),snappy) $(if $(filter 0,$(HAVE_ZSTD)),zstd))
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+OPT ?= -O2 -g
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(SANITIZE),1)
+OPT := -O1 -g
+EXTRA_FLAGS := $(SAN_FLAGS)
+endif
+
+CPPFLAGS += -I. -D_GNU_SOURCE -DHAVE_ZLIB=$(HAVE_ZLIB) -DHAVE_LZO=$(HAVE_LZO) \
+	-DHAVE_SNAPPY=$(HAVE_SNAPPY) -DHAVE_ZSTD=$(HAVE_ZSTD)
+CFLAGS += -std=gnu11 $(OPT) $(WARN) -pthread $(EXTRA_FLAGS) \
+	$(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS)))
+LDFLAGS += -pthread $(EXTRA_FLAGS)
+LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS)))
+
+LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+GEN_SRC := $(wildcard tests/gen/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+all: $(O)/kdump2elf
+	@test -z "$(LEFT_OUT)" || echo "note: built without $(LEFT_OUT) support"
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libk2e.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/kdump2elf: $(O)/cli/main.o $(O)/libk2e.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The synthetic dump generator always has every codec: it must write them all.
+GEN_LIBS := $(shell $(PKG_CONFIG) --libs zlib lzo2 snappy libzstd)
+$(O)/k2e-mkdump: $(GEN_SRC:%.c=$(O)/%.o)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GEN_LIBS) -lm
+
+$(O)/tests/gen/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags zlib lzo2 snappy libzstd)
+
+$(O)/unit-tests: $(UNIT_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzz targets, linked with the replay driver (libFuzzer-compatible entry point).
+$(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay.o $(O)/libk2e.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
+
+test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS)
+
+check: test-bins
+	$(Q)O=$(O) tests/run-all.sh
+
+check-sanitize:
+	$(Q)$(MAKE) O=build-san SANITIZE=1 check
+
+install: $(O)/kdump2elf
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(O)/kdump2elf $(DESTDIR)$(BINDIR)/kdump2elf
+	install -m 644 man/kdump2elf.1 $(DESTDIR)$(MANDIR)/man1/kdump2elf.1
+
+lint-man:
+	mandoc -Tlint -W warning man/kdump2elf.1
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all check check-sanitize install clean test-bins lint-man
+.DELETE_ON_ERROR:
+
+-include $(LIB_OBJ:.o=.d) $(O)/cli/main.d

@@ -1,0 +1,52 @@
+/*
+ * arch.h - what kdump2elf knows about each architecture, chosen at run time
+ * from the dump's e_machine (never from the host).
+ */
+#ifndef K2E_ARCH_H
+#define K2E_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/format.h"
+#include "lib/error.h"
+
+/* Reads the dumped machine's physical memory; -1 when the page is not in the dump. */
+struct k2e_phys_reader {
+	int (*read)(void *arg, uint64_t paddr, void *buf, size_t len);
+	void *arg;
+};
+
+/* A growing list of virtual mappings, merged when contiguous in both spaces. */
+struct k2e_vmaps {
+	struct k2e_vmap *v;
+	size_t n, cap;
+};
+
+void k2e_vmaps_init(struct k2e_vmaps *m);
+void k2e_vmaps_release(struct k2e_vmaps *m);
+int k2e_vmaps_add(struct k2e_vmaps *m, uint64_t vaddr, uint64_t paddr, uint64_t len,
+		  struct k2e_err *err);
+
+struct k2e_arch {
+	const char *name;
+	uint16_t e_machine;
+	/* Kernel image virtual range [start, end) (for /proc/vmcore-like aliases). */
+	uint64_t kimage_start, kimage_end;
+	/*
+	 * Walk the kernel's page tables and add every kernel-half mapping, in
+	 * increasing virtual order.  Needs the dump's vmcoreinfo.
+	 */
+	int (*kernel_mappings)(const struct k2e_dump *d, const struct k2e_phys_reader *pr,
+			       struct k2e_vmaps *ret, struct k2e_err *err);
+};
+
+/* NULL when nothing is known about e_machine. */
+const struct k2e_arch *k2e_arch_find(uint16_t e_machine);
+
+/* vmcoreinfo helpers: 0 and *ret, or -1 when the key is absent or malformed. */
+int k2e_vmcoreinfo_number(const struct k2e_dump *d, const char *key, int base, int64_t *ret);
+int k2e_vmcoreinfo_symbol(const struct k2e_dump *d, const char *name, uint64_t *ret);
+
+#endif

@@ -1,0 +1,321 @@
+/* main.c - the kdump2elf command line: the only place that prints. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codecs/codec.h"
+#include "convert/convert.h"
+#include "formats/format.h"
+#include "io/source.h"
+
+#ifndef K2E_VERSION
+#define K2E_VERSION "0.1"
+#endif
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_LOST = 3,
+};
+
+struct cli {
+	const char *output;
+	bool force;
+	int verbosity;		/* -1 quiet, 0 normal, 1 verbose */
+	unsigned threads;
+	bool no_vmap;
+	size_t stream_mem;
+	/* progress */
+	bool tty;
+	struct timespec last;
+	bool shown;
+};
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kdump2elf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: kdump2elf [-fqv] [--threads N] -o OUTPUT DUMP [PIECE...]\n"
+	      "       kdump2elf --help | --version\n"
+	      "\n"
+	      "Convert a kdump-compressed, flattened, split, diskdump or ELF vmcore\n"
+	      "(DUMP, or - for standard input) into an ELF64 core file OUTPUT.\n"
+	      "\n"
+	      "  -o, --output FILE   the core file to write\n"
+	      "  -f, --force         replace OUTPUT if it exists\n"
+	      "  -q, --quiet         print only errors\n"
+	      "  -v, --verbose       describe the dump and the result\n"
+	      "      --threads N     decoding threads (default: number of CPUs)\n"
+	      "      --no-vmap       do not map kernel virtual addresses\n"
+	      "  -h, --help          this text\n"
+	      "  -V, --version       print the version\n"
+	      "\n"
+	      "Exit status: 0 converted, 1 error, 2 usage error, 3 converted but pages were lost.\n",
+	      f);
+}
+
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct cli *c = arg;
+	struct timespec now;
+	double dt;
+
+	if (!c->tty || c->verbosity < 0 || total == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - c->last.tv_sec) + (double)(now.tv_nsec - c->last.tv_nsec) / 1e9;
+	if (dt < 0.25 && done < total)
+		return;
+	c->last = now;
+	fprintf(stderr, "\rkdump2elf: %3u%% (%llu of %llu pages)",
+		(unsigned)(done * 100 / total), (unsigned long long)done, (unsigned long long)total);
+	c->shown = true;
+}
+
+static void progress_done(struct cli *c)
+{
+	if (c->shown)
+		fputs("\r\033[K", stderr);
+	c->shown = false;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "no-vmap", no_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "o:fqvhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			c->output = optarg;
+			break;
+		case 'f':
+			c->force = true;
+			break;
+		case 'q':
+			c->verbosity = -1;
+			break;
+		case 'v':
+			c->verbosity = 1;
+			break;
+		case 'T': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || n == 0 || n > 1024) {
+				msg("--threads: '%s' is not a number from 1 to 1024", optarg);
+				return EXIT_USAGE;
+			}
+			c->threads = (unsigned)n;
+			break;
+		}
+		case 'M':
+			c->no_vmap = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("kdump2elf %s\n", K2E_VERSION);
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	*ret_first = optind;
+	return 0;
+}
+
+static bool same_file(const char *a, const struct stat *st)
+{
+	struct stat sa;
+
+	return stat(a, &sa) == 0 && sa.st_dev == st->st_dev && sa.st_ino == st->st_ino;
+}
+
+static void print_summary(const struct k2e_dump *d, const struct k2e_convert_result *r,
+			  const char *output)
+{
+	const struct k2e_page_stats *st = &r->pages;
+	char codecs[64] = "";
+
+	for (int i = 0; i < K2E_CODEC_COUNT; i++) {
+		if (st->codecs_seen & (1u << i)) {
+			if (codecs[0])
+				strcat(codecs, ",");
+			strcat(codecs, k2e_codec_get((enum k2e_codec_id)i)->name);
+		}
+	}
+	fprintf(stderr,
+		"kdump2elf: %s: %s, header version %d, %s %s, page size %u\n"
+		"kdump2elf: pages: %llu dumped, %llu written, %llu zero, %llu lost; codecs: %s\n"
+		"kdump2elf: %s: %llu program headers (%llu physical, %llu aliases), %llu bytes\n",
+		d->in[0].path, d->format_desc, d->header_version, d->machine, d->release,
+		d->page_size, (unsigned long long)st->dumped, (unsigned long long)st->written,
+		(unsigned long long)st->zero, (unsigned long long)st->lost,
+		codecs[0] ? codecs : "none", output, (unsigned long long)r->n_phdrs,
+		(unsigned long long)r->n_phys_loads, (unsigned long long)r->n_alias_loads,
+		(unsigned long long)r->file_size);
+	if (r->page_offset_known)
+		fprintf(stderr, "kdump2elf: direct map at 0x%llx\n", (unsigned long long)r->page_offset);
+}
+
+static void print_lost(const struct k2e_convert_result *r, const char *output)
+{
+	const struct k2e_page_stats *st = &r->pages;
+	char ranges[512] = "";
+	size_t len = 0;
+
+	for (size_t i = 0; i < st->n_lost_msgs; i++)
+		msg("warning: %s", st->lost_msgs[i]);
+	if (st->n_lost_events > st->n_lost_msgs)
+		msg("warning: ... and %llu more lost page runs",
+		    (unsigned long long)(st->n_lost_events - st->n_lost_msgs));
+	for (size_t i = 0; i < st->lost_runs.n && len < sizeof(ranges) - 64; i++) {
+		const struct k2e_run *run = &st->lost_runs.v[i];
+
+		if (i == 8) {
+			snprintf(ranges + len, sizeof(ranges) - len, ", ... (%zu ranges)",
+				 st->lost_runs.n);
+			break;
+		}
+		len += (size_t)snprintf(ranges + len, sizeof(ranges) - len, "%s0x%llx-0x%llx",
+					i ? ", " : "", (unsigned long long)run->start,
+					(unsigned long long)(run->start + run->count - 1));
+	}
+	msg("%llu of %llu pages lost (pfns %s); '%s' holds the rest",
+	    (unsigned long long)st->lost, (unsigned long long)st->dumped, ranges, output);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .verbosity = 0 };
+	struct k2e_input *in = NULL;
+	struct k2e_dump *d = NULL;
+	struct k2e_convert_result res;
+	struct k2e_convert_opts opts;
+	struct k2e_err err;
+	struct stat ost;
+	int first, n_in, rc;
+	bool out_exists;
+
+	rc = parse_args(argc, argv, &c, &first);
+	if (rc)
+		return rc;
+	n_in = argc - first;
+	if (!c.output || n_in < 1) {
+		msg(!c.output ? "no output file given (-o)" : "no dump given");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	out_exists = stat(c.output, &ost) == 0;
+	for (int i = 0; i < n_in; i++) {
+		const char *p = argv[first + i];
+
+		if (strcmp(p, c.output) == 0 || (out_exists && strcmp(p, "-") != 0 && same_file(p, &ost))) {
+			msg("output '%s' is one of the inputs", c.output);
+			return EXIT_USAGE;
+		}
+	}
+	if (out_exists && !c.force) {
+		msg("'%s' already exists (use -f to replace it)", c.output);
+		return EXIT_USAGE;
+	}
+	if (out_exists && S_ISDIR(ost.st_mode)) {
+		msg("'%s' is a directory", c.output);
+		return EXIT_USAGE;
+	}
+	if (!c.threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		c.threads = n > 0 ? (unsigned)n : 1;
+	}
+	c.tty = isatty(STDERR_FILENO);
+
+	in = calloc((size_t)n_in, sizeof(*in));
+	if (!in) {
+		msg("out of memory");
+		return EXIT_ERROR;
+	}
+	for (int i = 0; i < n_in; i++) {
+		in[i].path = argv[first + i];
+		if (k2e_source_open(in[i].path, NULL, c.stream_mem, &in[i].src, &err) < 0) {
+			msg("%s: %s", in[i].path, err.msg);
+			for (int j = 0; j < i; j++)
+				k2e_source_free(in[j].src);
+			free(in);
+			return EXIT_ERROR;
+		}
+		in[i].src->name = in[i].path;
+	}
+	if (k2e_dump_open(in, (size_t)n_in, &d, &err) < 0) {
+		msg("%s", err.msg);
+		free(in);
+		return EXIT_ERROR;
+	}
+	free(in);
+
+	opts = (struct k2e_convert_opts){
+		.output = c.output,
+		.force = c.force,
+		.threads = c.threads,
+		.no_vmap = c.no_vmap,
+		.progress = progress,
+		.progress_arg = &c,
+	};
+	clock_gettime(CLOCK_MONOTONIC, &c.last);
+	k2e_convert_result_init(&res);
+	rc = k2e_convert(d, &opts, &res, &err);
+	progress_done(&c);
+	if (rc < 0) {
+		msg("%s", err.msg);
+		rc = EXIT_ERROR;
+		goto out;
+	}
+	if (c.verbosity >= 0)
+		for (size_t i = 0; i < res.n_warnings; i++)
+			msg("warning: %s", res.warnings[i]);
+	if (c.verbosity > 0)
+		print_summary(d, &res, c.output);
+	rc = EXIT_OK;
+	if (res.pages.lost) {
+		print_lost(&res, c.output);
+		rc = EXIT_LOST;
+	} else if (d->incomplete_flag && c.verbosity >= 0) {
+		msg("warning: %s: the dump is flagged incomplete, but every page it lists was read",
+		    d->in[0].path);
+	}
+out:
+	k2e_convert_result_release(&res);
+	k2e_dump_free(d);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * convert.h - turn an opened dump into an ELF64 core file.
+ *
+ * The core holds one PT_NOTE with every note of the input (plus kdump2elf's
+ * own, see convert/k2e-notes.h) and PT_LOADs: one per run of dumped pages
+ * (p_paddr = physical address, p_vaddr = its direct-map address when the
+ * kernel's page tables tell it), then aliases: further PT_LOADs whose file
+ * bytes are the same pages, at the kernel virtual addresses that map them
+ * (kernel image, modules, vmalloc, vmemmap, ...).  Zero pages are holes;
+ * lost pages are in no segment.
+ *
+ * The file is built under a temporary name (an unlinked O_TMPFILE where the
+ * file system has it) in the output's directory and linked into place only
+ * when complete.
+ */
+#ifndef K2E_CONVERT_H
+#define K2E_CONVERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "convert/pages.h"
+#include "formats/format.h"
+
+enum { K2E_MAX_WARNINGS = 8 };
+
+struct k2e_convert_opts {
+	const char *output;		/* final path */
+	bool force;			/* replace an existing output */
+	unsigned threads;		/* decoding threads (0: 1) */
+	bool no_vmap;			/* do not walk page tables for virtual mappings */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+struct k2e_convert_result {
+	struct k2e_page_stats pages;
+	uint64_t n_phdrs;		/* all program headers */
+	uint64_t n_phys_loads;		/* PT_LOADs of physical runs */
+	uint64_t n_alias_loads;		/* PT_LOADs aliasing them at other addresses */
+	uint64_t file_size;		/* apparent size of the output */
+	bool page_offset_known;
+	uint64_t page_offset;		/* direct-map base when known */
+	bool stream_truncated;		/* a flattened stream ended without its end marker */
+	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
+	size_t n_warnings;
+};
+
+void k2e_convert_result_init(struct k2e_convert_result *r);
+void k2e_convert_result_release(struct k2e_convert_result *r);
+
+/*
+ * Convert d into opts->output.  -1 on failure, with nothing left at the
+ * output path.  Lost pages are not a failure: see res->pages.lost.
+ */
+int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
+		struct k2e_convert_result *res, struct k2e_err *err);
+
+#endif

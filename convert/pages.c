@@ -1,0 +1,590 @@
+/*
+ * pages.c - the page pipeline.
+ *
+ * Stages:
+ *   1. The calling thread walks the format's page iterator (descriptors
+ *      only), groups up to BATCH_PAGES data pages into a batch and reads
+ *      their stored bytes, one read per run of contiguous bytes.  All input
+ *      is read here, so a stream source never sees two threads.
+ *   2. Worker threads take batches, decode each page with per-thread codec
+ *      contexts into a page buffer, skip all-zero pages (holes) and pwrite()
+ *      runs of adjacent pages at offsets fixed by the layout.
+ * Ordering: none is needed.  Every page's offset depends only on its pfn,
+ * so workers finish batches in any order and the output is the same bytes
+ * for any number of threads.
+ * Back-pressure: a fixed pool of 2 * threads + 1 batches; the reader waits
+ * for a free batch, so memory is bounded by the pool, not by the dump.
+ * The shared zero page (one stored page that many descriptors point at) is
+ * decoded once by the reader and remembered per input.
+ */
+#include "convert/pages.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { BATCH_BYTES = 256 << 10 };
+
+struct batch {
+	struct batch *next;
+	size_t n;
+	struct k2e_page_ref *ref;
+	size_t *dat;			/* ref[i]'s stored bytes at buf + dat[i] */
+	unsigned char *buf;
+	size_t len;
+};
+
+struct zero_cache {
+	bool valid;
+	bool is_zero;
+	uint16_t input;
+	uint64_t off;
+	uint32_t size;
+	uint8_t codec;
+	unsigned char *page;		/* decoded, when not zero */
+};
+
+struct pipeline {
+	struct k2e_dump *d;
+	const struct k2e_layout *l;
+	int out_fd;
+	size_t batch_pages;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv_todo, cv_free;
+	struct batch *todo_head, *todo_tail, *free_list;
+	bool done;
+	bool failed;
+	struct k2e_err fail;
+
+	struct k2e_page_stats *st;	/* under mu */
+	uint64_t last_lost_pfn;
+	uint8_t last_lost_reason;
+};
+
+static bool page_is_zero(const unsigned char *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < len / 8; i += 8) {
+		acc |= w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7];
+		if (acc)
+			return false;
+	}
+	return true;
+}
+
+static const char *reason_text(uint8_t reason)
+{
+	switch (reason) {
+	case K2E_LOST_DESC_EOF: return "page descriptor past end of file";
+	case K2E_LOST_NOT_WRITTEN: return "page not written (descriptor offset 0, incomplete dump)";
+	case K2E_LOST_BAD_FLAGS: return "page descriptor has unknown flags";
+	case K2E_LOST_DATA_EOF: return "page data past end of file";
+	case K2E_LOST_BAD_SIZE: return "page descriptor has a bad size";
+	case K2E_LOST_CORRUPT: return "page data corrupt";
+	default: return "page lost";
+	}
+}
+
+/* Record a lost page; caller holds mu.  detail may be NULL. */
+static void lost_locked(struct pipeline *p, const struct k2e_page_ref *r, uint8_t reason,
+			const char *detail)
+{
+	struct k2e_page_stats *st = p->st;
+	struct k2e_err ignore;
+	char msg[K2E_ERR_MSG_MAX + 256];
+	const char *path = p->d->in[r->input].path;
+
+	st->lost++;
+	(void)k2e_runs_append(&st->lost_runs, r->pfn, 1, &ignore);
+	if (st->n_lost_events && r->pfn == p->last_lost_pfn + 1 && reason == p->last_lost_reason) {
+		p->last_lost_pfn = r->pfn;
+		return;
+	}
+	p->last_lost_pfn = r->pfn;
+	p->last_lost_reason = reason;
+	st->n_lost_events++;
+	if (st->n_lost_msgs >= K2E_MAX_LOST_MSGS)
+		return;
+	switch (reason) {
+	case K2E_LOST_DESC_EOF:
+		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: %s (descriptor at 0x%llx)", path,
+			 (unsigned long long)r->pfn, reason_text(reason),
+			 (unsigned long long)r->desc_off);
+		break;
+	case K2E_LOST_BAD_FLAGS:
+		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: unknown flags 0x%x",
+			 path, (unsigned long long)r->pfn, (unsigned long long)r->desc_off, r->flags);
+		break;
+	case K2E_LOST_NOT_WRITTEN:
+		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: %s", path,
+			 (unsigned long long)r->pfn, (unsigned long long)r->desc_off,
+			 reason_text(reason));
+		break;
+	default:
+		if (r->desc_off)
+			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx (size 0x%x, descriptor at 0x%llx): %s",
+				 path, (unsigned long long)r->pfn, (unsigned long long)r->off, r->size,
+				 (unsigned long long)r->desc_off, detail ? detail : reason_text(reason));
+		else
+			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx: %s", path,
+				 (unsigned long long)r->pfn, (unsigned long long)r->off,
+				 detail ? detail : reason_text(reason));
+		break;
+	}
+	st->lost_msgs[st->n_lost_msgs] = strdup(msg);
+	if (st->lost_msgs[st->n_lost_msgs])
+		st->n_lost_msgs++;
+}
+
+static void lost(struct pipeline *p, const struct k2e_page_ref *r, uint8_t reason,
+		 const char *detail)
+{
+	pthread_mutex_lock(&p->mu);
+	lost_locked(p, r, reason, detail);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void fail(struct pipeline *p, const struct k2e_err *err)
+{
+	pthread_mutex_lock(&p->mu);
+	if (!p->failed) {
+		p->failed = true;
+		p->fail = *err;
+	}
+	pthread_cond_broadcast(&p->cv_free);
+	pthread_cond_broadcast(&p->cv_todo);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static int write_all(int fd, const void *buf, size_t len, uint64_t off, struct k2e_err *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return k2e_err_errno(err, errno, "cannot write output at offset 0x%llx",
+					     (unsigned long long)(off + done));
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+struct worker {
+	struct pipeline *p;
+	pthread_t tid;
+	struct k2e_codec_ctxs ctxs;
+	unsigned char *out;
+	uint64_t written, zero;
+};
+
+static int process_batch(struct worker *w, struct batch *b, struct k2e_err *err)
+{
+	struct pipeline *p = w->p;
+	uint32_t ps = p->l->page_size;
+	uint64_t span_off = 0;
+	size_t span_start = 0, span_len = 0, j = 0, run = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct k2e_page_ref *r = &b->ref[i];
+		unsigned char *dst = w->out + j * ps;
+		struct k2e_err perr;
+		uint64_t off;
+
+		if (r->kind != K2E_PAGE_DATA)
+			continue;
+		if (k2e_codec_page(&w->ctxs, r->codec, dst, ps, b->buf + b->dat[i], r->size,
+				   &perr) < 0) {
+			lost(p, r, K2E_LOST_CORRUPT, perr.msg);
+			continue;
+		}
+		if (page_is_zero(dst, ps)) {
+			w->zero++;
+			continue;
+		}
+		off = k2e_layout_pfn_off_seq(p->l, r->pfn, &run);
+		if (span_len && (off != span_off + span_len || j * ps != span_start + span_len)) {
+			if (write_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
+				return -1;
+			span_len = 0;
+		}
+		if (!span_len) {
+			span_off = off;
+			span_start = j * ps;
+		}
+		span_len += ps;
+		w->written++;
+		j++;
+	}
+	if (span_len && write_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->p;
+
+	for (;;) {
+		struct batch *b;
+		struct k2e_err err;
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->todo_head && !p->done && !p->failed)
+			pthread_cond_wait(&p->cv_todo, &p->mu);
+		if (p->failed || (!p->todo_head && p->done)) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		b = p->todo_head;
+		p->todo_head = b->next;
+		if (!p->todo_head)
+			p->todo_tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+
+		if (process_batch(w, b, &err) < 0)
+			fail(p, &err);
+
+		pthread_mutex_lock(&p->mu);
+		b->n = 0;
+		b->len = 0;
+		b->next = p->free_list;
+		p->free_list = b;
+		pthread_cond_signal(&p->cv_free);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static struct batch *get_free(struct pipeline *p)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->free_list && !p->failed)
+		pthread_cond_wait(&p->cv_free, &p->mu);
+	if (!p->failed) {
+		b = p->free_list;
+		p->free_list = b->next;
+		b->next = NULL;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+static void push_todo(struct pipeline *p, struct batch *b)
+{
+	pthread_mutex_lock(&p->mu);
+	if (p->todo_tail)
+		p->todo_tail->next = b;
+	else
+		p->todo_head = b;
+	p->todo_tail = b;
+	pthread_cond_signal(&p->cv_todo);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Read the stored bytes of the batch's data pages, one read per contiguous run. */
+static int fill_batch(struct pipeline *p, struct batch *b, struct k2e_err *err)
+{
+	size_t i = 0;
+
+	b->len = 0;
+	while (i < b->n) {
+		struct k2e_page_ref *r = &b->ref[i];
+		struct k2e_source *src;
+		size_t k = i + 1, total = r->size, got;
+
+		if (r->kind != K2E_PAGE_DATA) {
+			i++;
+			continue;
+		}
+		while (k < b->n && b->ref[k].kind == K2E_PAGE_DATA && b->ref[k].input == r->input &&
+		       b->ref[k].off == b->ref[k - 1].off + b->ref[k - 1].size) {
+			total += b->ref[k].size;
+			k++;
+		}
+		src = p->d->in[r->input].src;
+		if (k2e_source_read(src, b->buf + b->len, total, r->off, &got, err) < 0)
+			return k2e_err_prefix(err, "%s: pfn 0x%llx: page data at 0x%llx",
+					      p->d->in[r->input].path, (unsigned long long)r->pfn,
+					      (unsigned long long)r->off);
+		k2e_source_release(src, r->off, total);
+		p->st->bytes_read += got;
+		for (size_t m = i, pos = 0; m < k; m++) {
+			b->dat[m] = b->len + pos;
+			if (pos + b->ref[m].size > got) {
+				b->ref[m].kind = K2E_PAGE_LOST;
+				lost(p, &b->ref[m], K2E_LOST_DATA_EOF, NULL);
+			}
+			pos += b->ref[m].size;
+		}
+		b->len += total;
+		i = k;
+	}
+	return 0;
+}
+
+/* Decode the shared zero page candidate now, once per input. */
+static int check_zero_candidate(struct pipeline *p, struct k2e_codec_ctxs *ctxs,
+				struct zero_cache *zc, const struct k2e_page_ref *r,
+				struct k2e_err *err)
+{
+	struct k2e_source *src = p->d->in[r->input].src;
+	uint32_t ps = p->l->page_size;
+	unsigned char *raw = malloc(r->size);
+	struct k2e_err perr;
+	size_t got;
+
+	if (!raw || (!zc->page && !(zc->page = malloc(ps)))) {
+		free(raw);
+		return k2e_err_set(err, "out of memory");
+	}
+	zc->valid = false;
+	if (k2e_source_read(src, raw, r->size, r->off, &got, err) < 0) {
+		free(raw);
+		return k2e_err_prefix(err, "%s: pfn 0x%llx: page data at 0x%llx",
+				      p->d->in[r->input].path, (unsigned long long)r->pfn,
+				      (unsigned long long)r->off);
+	}
+	p->st->bytes_read += got;
+	if (got < r->size) {
+		free(raw);
+		return 1;	/* caller marks it lost */
+	}
+	if (k2e_codec_page(ctxs, r->codec, zc->page, ps, raw, r->size, &perr) < 0) {
+		free(raw);
+		lost(p, r, K2E_LOST_CORRUPT, perr.msg);
+		return 2;
+	}
+	free(raw);
+	zc->valid = true;
+	zc->is_zero = page_is_zero(zc->page, ps);
+	zc->input = r->input;
+	zc->off = r->off;
+	zc->size = r->size;
+	zc->codec = r->codec;
+	return 0;
+}
+
+static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct k2e_err *err)
+{
+	struct k2e_dump *d = p->d;
+	struct k2e_page_iter *it;
+	struct k2e_codec_ctxs ctxs;
+	struct zero_cache zc = { 0 };
+	struct batch *b = NULL;
+	struct k2e_page_ref r;
+	uint64_t seen = 0;
+	int rc = -1, more;
+
+	k2e_codec_ctxs_init(&ctxs);
+	if (d->fmt->iter_new(d, &it, err) < 0)
+		return -1;
+	while ((more = d->fmt->iter_next(it, &r, err)) == 1) {
+		const struct k2e_codec *c;
+
+		seen++;
+		if (opts->progress && (seen & 4095) == 0)
+			opts->progress(opts->progress_arg, seen, d->n_dumped);
+		if (r.kind == K2E_PAGE_LOST) {
+			lost(p, &r, r.reason, NULL);
+			continue;
+		}
+		if (r.kind == K2E_PAGE_ZERO) {
+			p->st->zero++;
+			continue;
+		}
+		c = k2e_codec_get(r.codec);
+		if (!c->built) {
+			k2e_err_set(err, "%s: pfn 0x%llx: page descriptor at 0x%llx: %s support not built",
+				    d->in[r.input].path, (unsigned long long)r.pfn,
+				    (unsigned long long)r.desc_off, c->name);
+			goto out;
+		}
+		p->st->codecs_seen |= 1u << r.codec;
+		if (r.size == 0 || r.size > d->page_size ||
+		    (r.codec == K2E_CODEC_RAW && r.size != d->page_size)) {
+			lost(p, &r, K2E_LOST_BAD_SIZE, NULL);
+			continue;
+		}
+		if (zc.valid && zc.input == r.input && zc.off == r.off && zc.size == r.size &&
+		    zc.codec == r.codec) {
+			if (zc.is_zero) {
+				p->st->zero++;
+				continue;
+			}
+		} else if (r.off == d->zero_off) {
+			int z = check_zero_candidate(p, &ctxs, &zc, &r, err);
+
+			if (z < 0)
+				goto out;
+			if (z == 1) {
+				lost(p, &r, K2E_LOST_DATA_EOF, NULL);
+				continue;
+			}
+			if (z == 2)
+				continue;
+			if (zc.is_zero) {
+				p->st->zero++;
+				continue;
+			}
+		}
+		if (zc.valid && !zc.is_zero && zc.input == r.input && zc.off == r.off) {
+			/* A repeated non-zero stored page: write the decoded copy now. */
+			uint64_t off = k2e_layout_pfn_off(p->l, r.pfn);
+
+			if (write_all(p->out_fd, zc.page, d->page_size, off, err) < 0)
+				goto out;
+			pthread_mutex_lock(&p->mu);
+			p->st->written++;
+			pthread_mutex_unlock(&p->mu);
+			continue;
+		}
+		if (!b && !(b = get_free(p)))
+			goto out;
+		b->ref[b->n++] = r;
+		if (b->n == p->batch_pages) {
+			if (fill_batch(p, b, err) < 0)
+				goto out;
+			push_todo(p, b);
+			b = NULL;
+		}
+	}
+	if (more < 0)
+		goto out;
+	if (b && b->n) {
+		if (fill_batch(p, b, err) < 0)
+			goto out;
+		push_todo(p, b);
+		b = NULL;
+	}
+	if (opts->progress)
+		opts->progress(opts->progress_arg, seen, d->n_dumped);
+	rc = 0;
+out:
+	if (b) {
+		pthread_mutex_lock(&p->mu);
+		b->n = 0;
+		b->next = p->free_list;
+		p->free_list = b;
+		pthread_mutex_unlock(&p->mu);
+	}
+	free(zc.page);
+	k2e_codec_ctxs_release(&ctxs);
+	d->fmt->iter_free(it);
+	return rc;
+}
+
+void k2e_page_stats_init(struct k2e_page_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	k2e_runs_init(&st->lost_runs);
+}
+
+void k2e_page_stats_release(struct k2e_page_stats *st)
+{
+	for (size_t i = 0; i < st->n_lost_msgs; i++)
+		free(st->lost_msgs[i]);
+	k2e_runs_release(&st->lost_runs);
+	memset(st, 0, sizeof(*st));
+}
+
+int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd,
+		      const struct k2e_pages_opts *opts, struct k2e_page_stats *st,
+		      struct k2e_err *err)
+{
+	unsigned nthreads = opts->threads ? opts->threads : 1;
+	size_t nbatch = 2 * (size_t)nthreads + 1;
+	struct pipeline p = {
+		.d = d, .l = l, .out_fd = out_fd, .st = st,
+	};
+	struct worker *workers = calloc(nthreads, sizeof(*workers));
+	struct batch *batches = calloc(nbatch, sizeof(*batches));
+	unsigned started = 0;
+	int rc = -1;
+
+	p.batch_pages = BATCH_BYTES / d->page_size ? BATCH_BYTES / d->page_size : 1;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv_todo, NULL);
+	pthread_cond_init(&p.cv_free, NULL);
+	if (!workers || !batches) {
+		k2e_err_set(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nbatch; i++) {
+		struct batch *b = &batches[i];
+
+		b->ref = calloc(p.batch_pages, sizeof(*b->ref));
+		b->dat = calloc(p.batch_pages, sizeof(*b->dat));
+		b->buf = malloc(p.batch_pages * d->page_size);
+		if (!b->ref || !b->dat || !b->buf) {
+			k2e_err_set(err, "out of memory");
+			goto out;
+		}
+		b->next = p.free_list;
+		p.free_list = b;
+	}
+	st->dumped = d->n_dumped;
+	for (unsigned i = 0; i < nthreads; i++) {
+		struct worker *w = &workers[i];
+
+		w->p = &p;
+		k2e_codec_ctxs_init(&w->ctxs);
+		w->out = malloc(p.batch_pages * d->page_size);
+		if (!w->out) {
+			k2e_err_set(err, "out of memory");
+			goto join;
+		}
+		if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+			k2e_err_set(err, "cannot start a thread");
+			goto join;
+		}
+		started++;
+	}
+	rc = produce(&p, opts, err);
+join:
+	pthread_mutex_lock(&p.mu);
+	p.done = true;
+	if (rc < 0 && !p.failed)
+		p.failed = true;	/* stop the workers early */
+	pthread_cond_broadcast(&p.cv_todo);
+	pthread_mutex_unlock(&p.mu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(workers[i].tid, NULL);
+	for (unsigned i = 0; i < nthreads; i++) {
+		st->written += workers[i].written;
+		st->zero += workers[i].zero;
+		k2e_codec_ctxs_release(&workers[i].ctxs);
+		free(workers[i].out);
+	}
+	if (rc == 0 && p.failed) {
+		*err = p.fail;
+		rc = -1;
+	}
+	k2e_runs_normalize(&st->lost_runs);
+out:
+	if (batches)
+		for (size_t i = 0; i < nbatch; i++) {
+			free(batches[i].ref);
+			free(batches[i].dat);
+			free(batches[i].buf);
+		}
+	free(batches);
+	free(workers);
+	pthread_cond_destroy(&p.cv_todo);
+	pthread_cond_destroy(&p.cv_free);
+	pthread_mutex_destroy(&p.mu);
+	return rc;
+}

@@ -1,0 +1,820 @@
+/*
+ * kdump.c - kdump-compressed dumps ("KDUMP   ") and legacy diskdump
+ * ("DISKDUMP"), whole or split into pieces.
+ *
+ * Layout (makedumpfile's diskdump_mod.h and IMPLEMENTATION), in units of
+ * block_size:
+ *   block 0                 disk_dump_header
+ *   blocks 1..sub_hdr_size  kdump_sub_header, ELF notes, vmcoreinfo
+ *   bitmap_blocks           1st bitmap (page exists), 2nd bitmap (page dumped)
+ *   then                    page_desc[] for each set bit of the 2nd bitmap,
+ *                           page data, eraseinfo
+ * All integers are in the dumped machine's byte order.
+ */
+#include "formats/format.h"
+
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/machine.h"
+#include "lib/endian.h"
+
+/* disk_dump_header, 64-bit layout; 32-bit moves fields from `status` on by -12. */
+enum {
+	DH_SIGNATURE = 0,
+	DH_VERSION = 8,
+	DH_UTSNAME = 12,		/* 6 x 65 bytes: sysname .. domainname */
+	UTS_LEN = 65,
+	DH_TIMEVAL = 408,		/* struct timeval; 8 bytes at 404 on 32-bit */
+	DH_STATUS_64 = 424,
+	DH_STATUS_32 = 412,
+	/* relative to status */
+	DH_R_BLOCK_SIZE = 4,
+	DH_R_SUB_HDR_SIZE = 8,
+	DH_R_BITMAP_BLOCKS = 12,
+	DH_R_MAX_MAPNR = 16,
+	DH_R_CURRENT_CPU = 32,
+	DH_R_NR_CPUS = 36,
+	DH_MIN_SIZE = 464,
+	PAGE_DESC_SIZE = 24,		/* s64 offset, u32 size, u32 flags, u64 page_flags */
+	DESC_BATCH = 512,
+};
+
+/* Header status bits (diskdump_mod.h). */
+enum {
+	DUMP_DH_COMPRESSED_INCOMPLETE = 0x8,
+};
+
+static const char sig_kdump[8] = "KDUMP   ";
+static const char sig_diskdump[8] = "DISKDUMP";
+
+/* Bounds that keep arithmetic sane; real dumps are far inside them. */
+static const uint64_t max_block_size = 1u << 20;
+static const uint64_t max_meta = 1ULL << 30;	/* notes, vmcoreinfo, eraseinfo */
+static const uint64_t max_pfn_limit = 1ULL << 52;
+
+struct subhdr {
+	uint64_t phys_base;
+	int32_t dump_level;
+	int32_t split;
+	uint64_t start_pfn, end_pfn;
+	uint64_t off_vmcoreinfo, size_vmcoreinfo;
+	uint64_t off_note, size_note;
+	uint64_t off_eraseinfo, size_eraseinfo;
+	uint64_t start_pfn_64, end_pfn_64, max_mapnr_64;
+};
+
+struct piece {
+	struct k2e_input *in;
+	size_t in_index;
+	unsigned char head[DH_MIN_SIZE];
+	struct subhdr sh;
+	uint64_t start, end;		/* pfn range [start, end) */
+	uint64_t data_off;		/* page_desc table */
+	uint64_t n_pages;		/* dumped pfns in range */
+	uint64_t sec, usec;
+};
+
+struct kdump {
+	bool diskdump;
+	bool is_split;
+	uint32_t block_size;
+	uint32_t status;
+	int32_t sub_hdr_size;
+	uint32_t bitmap_blocks;
+	uint64_t max_mapnr;
+	uint64_t bitmap_off;		/* 1st bitmap */
+	uint64_t bitmap_len;		/* one bitmap */
+	bool single_bitmap;
+	unsigned status_pos;
+	enum k2e_subhdr_layout layout;
+	struct piece *pieces;		/* sorted by start pfn */
+	size_t n_pieces;
+};
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int kdump_probe(const unsigned char *head, size_t len, struct k2e_err *err)
+{
+	(void)err;
+	if (len >= 8 && (memcmp(head, sig_kdump, 8) == 0 || memcmp(head, sig_diskdump, 8) == 0))
+		return K2E_PROBE_MINE;
+	return K2E_PROBE_NOT_MINE;
+}
+
+static void copy_uts(char *dst, const unsigned char *src)
+{
+	memcpy(dst, src, UTS_LEN);
+	dst[UTS_LEN] = '\0';
+}
+
+/* Header fields under one guess of byte order and word size. */
+struct guess {
+	bool be;
+	unsigned bits;
+	uint32_t block_size, bitmap_blocks, max_mapnr, status;
+	int32_t version, sub_hdr_size;
+};
+
+static void read_guess(const unsigned char *h, bool be, unsigned bits, struct guess *g)
+{
+	unsigned st = bits == 64 ? DH_STATUS_64 : DH_STATUS_32;
+
+	g->be = be;
+	g->bits = bits;
+	g->version = (int32_t)k2e_get32(h + DH_VERSION, be);
+	g->status = k2e_get32(h + st, be);
+	g->block_size = k2e_get32(h + st + DH_R_BLOCK_SIZE, be);
+	g->sub_hdr_size = (int32_t)k2e_get32(h + st + DH_R_SUB_HDR_SIZE, be);
+	g->bitmap_blocks = k2e_get32(h + st + DH_R_BITMAP_BLOCKS, be);
+	g->max_mapnr = k2e_get32(h + st + DH_R_MAX_MAPNR, be);
+}
+
+static bool guess_sane(const struct guess *g)
+{
+	return g->version >= 0 && g->version < 64 && is_pow2(g->block_size) &&
+	       g->block_size >= 512 && g->block_size <= max_block_size &&
+	       g->sub_hdr_size >= 0 && g->bitmap_blocks > 0;
+}
+
+/*
+ * Decide byte order and word size.  The machine name decides when known;
+ * otherwise the first sane reading wins (little-endian 64-bit first).
+ */
+static int pick_layout(const unsigned char *h, const struct k2e_machine_info *mi,
+		       struct guess *ret, struct k2e_err *err)
+{
+	static const struct { bool be; unsigned bits; } order[] = {
+		{ false, 64 }, { false, 32 }, { true, 64 }, { true, 32 },
+	};
+	struct guess g;
+
+	for (size_t i = 0; i < 4; i++) {
+		if (mi && mi->ptr_bits != order[i].bits)
+			continue;
+		if (mi && mi->big_endian >= 0 && (bool)mi->big_endian != order[i].be)
+			continue;
+		read_guess(h, order[i].be, order[i].bits, &g);
+		if (guess_sane(&g)) {
+			*ret = g;
+			return 0;
+		}
+	}
+	/* Report the reading a user would expect. */
+	read_guess(h, mi ? mi->big_endian == 1 : false, mi ? mi->ptr_bits : 64, &g);
+	if (g.version < 0 || g.version >= 64)
+		return k2e_err_set(err, "header at offset 0x8: bad header_version %d", g.version);
+	if (!is_pow2(g.block_size) || g.block_size < 512 || g.block_size > max_block_size)
+		return k2e_err_set(err, "header at offset 0x%x: bad block_size %u",
+				   (g.bits == 64 ? DH_STATUS_64 : DH_STATUS_32) + DH_R_BLOCK_SIZE,
+				   g.block_size);
+	if (g.sub_hdr_size < 0)
+		return k2e_err_set(err, "header at offset 0x%x: bad sub_hdr_size %d",
+				   (g.bits == 64 ? DH_STATUS_64 : DH_STATUS_32) + DH_R_SUB_HDR_SIZE,
+				   g.sub_hdr_size);
+	return k2e_err_set(err, "header at offset 0x%x: bad bitmap_blocks %u",
+			   (g.bits == 64 ? DH_STATUS_64 : DH_STATUS_32) + DH_R_BITMAP_BLOCKS,
+			   g.bitmap_blocks);
+}
+
+static void parse_subhdr(const unsigned char *b, enum k2e_subhdr_layout layout, bool be,
+			 int version, struct subhdr *sh)
+{
+	/* Field offsets per layout (kdump_sub_header in diskdump_mod.h). */
+	static const unsigned off[3][13] = {
+		/* phys_base dump_level split start end voff vsize noff nsize eoff esize s64 e64 (max64 follows e64) */
+		[K2E_SUBHDR_64] = { 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88 },
+		[K2E_SUBHDR_32_PACKED] = { 0, 4, 8, 12, 16, 20, 28, 32, 40, 44, 52, 56, 64 },
+		[K2E_SUBHDR_32_PADDED] = { 0, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80 },
+	};
+	const unsigned *o = off[layout];
+	bool l64 = layout == K2E_SUBHDR_64;
+#define LONG(i) (l64 ? k2e_get64(b + o[i], be) : k2e_get32(b + o[i], be))
+#define OFFT(i) k2e_get64(b + o[i], be)
+
+	memset(sh, 0, sizeof(*sh));
+	if (version < 1)
+		return;
+	sh->phys_base = LONG(0);
+	sh->dump_level = (int32_t)k2e_get32(b + o[1], be);
+	if (version >= 2) {
+		sh->split = (int32_t)k2e_get32(b + o[2], be);
+		sh->start_pfn = LONG(3);
+		sh->end_pfn = LONG(4);
+	}
+	if (version >= 3) {
+		sh->off_vmcoreinfo = OFFT(5);
+		sh->size_vmcoreinfo = LONG(6);
+	}
+	if (version >= 4) {
+		sh->off_note = OFFT(7);
+		sh->size_note = LONG(8);
+	}
+	if (version >= 5) {
+		sh->off_eraseinfo = OFFT(9);
+		sh->size_eraseinfo = LONG(10);
+	}
+	if (version >= 6) {
+		sh->start_pfn_64 = k2e_get64(b + o[11], be);
+		sh->end_pfn_64 = k2e_get64(b + o[12], be);
+		sh->max_mapnr_64 = k2e_get64(b + o[12] + 8, be);
+	}
+#undef LONG
+#undef OFFT
+}
+
+static int read_subhdr(struct kdump *k, struct piece *p, int version, bool be,
+		       struct k2e_err *err)
+{
+	unsigned char b[104];
+
+	memset(&p->sh, 0, sizeof(p->sh));
+	if (k->diskdump || version < 1 || k->sub_hdr_size == 0)
+		return 0;
+	if (k2e_source_read_exact(p->in->src, b, sizeof(b), k->block_size, err) < 0)
+		return k2e_err_prefix(err, "sub-header");
+	parse_subhdr(b, k->layout, be, version, &p->sh);
+	return 0;
+}
+
+/* Read a metadata blob [off, off+size) that must lie inside the sub-header area. */
+static int read_blob(struct k2e_source *src, uint64_t off, uint64_t size, const char *what,
+		     unsigned char **ret, struct k2e_err *err)
+{
+	unsigned char *buf;
+
+	if (size > max_meta)
+		return k2e_err_set(err, "%s at offset 0x%llx: absurd size 0x%llx", what,
+				   (unsigned long long)off, (unsigned long long)size);
+	buf = malloc(size ? size : 1);
+	if (!buf)
+		return k2e_err_set(err, "out of memory");
+	if (k2e_source_read_exact(src, buf, size, off, err) < 0) {
+		free(buf);
+		return k2e_err_prefix(err, "%s", what);
+	}
+	*ret = buf;
+	return 0;
+}
+
+/* Wrap a bare vmcoreinfo text (header_version 3) in a VMCOREINFO note. */
+static int vmcoreinfo_note(const unsigned char *text, size_t len, bool be,
+			   unsigned char **ret, size_t *ret_len, struct k2e_err *err)
+{
+	static const char name[] = "VMCOREINFO";
+	size_t namesz = sizeof(name), total = 12 + ((namesz + 3) & ~3u) + ((len + 3) & ~(size_t)3);
+	unsigned char *n = calloc(1, total);
+
+	if (!n)
+		return k2e_err_set(err, "out of memory");
+	k2e_put32(n, (uint32_t)namesz, be);
+	k2e_put32(n + 4, (uint32_t)len, be);
+	k2e_put32(n + 8, 0, be);
+	memcpy(n + 12, name, namesz);
+	memcpy(n + 12 + ((namesz + 3) & ~3u), text, len);
+	*ret = n;
+	*ret_len = total;
+	return 0;
+}
+
+static int beyond_max(struct k2e_err *err, uint64_t bm2, uint64_t pfn, uint64_t max_mapnr)
+{
+	return k2e_err_set(err, "2nd bitmap at offset 0x%llx: pfn 0x%llx is beyond max_mapnr 0x%llx",
+			   (unsigned long long)(bm2 + pfn / 8), (unsigned long long)pfn,
+			   (unsigned long long)max_mapnr);
+}
+
+/* Bitmap bytes [from, to) hold only pfns >= max_mapnr: none may be set. */
+static int check_tail(struct k2e_source *src, uint64_t bm2, uint64_t from, uint64_t to,
+		      uint64_t max_mapnr, struct k2e_err *err)
+{
+	unsigned char buf[4096];
+
+	for (uint64_t pos = from; pos < to; pos += sizeof(buf)) {
+		size_t want = to - pos < sizeof(buf) ? (size_t)(to - pos) : sizeof(buf), got;
+
+		if (k2e_source_read(src, buf, want, bm2 + pos, &got, err) < 0)
+			return k2e_err_prefix(err, "2nd bitmap");
+		for (size_t i = 0; i < got; i++)
+			if (buf[i])
+				return beyond_max(err, bm2, (pos + i) * 8 + (unsigned)__builtin_ctz(buf[i]),
+						  max_mapnr);
+		if (got < want)
+			break;	/* a short file: the descriptors will tell */
+	}
+	return 0;
+}
+
+/* Scan the 2nd bitmap of piece 0 into d->runs, block by block. */
+static int scan_bitmap(struct k2e_dump *d, struct kdump *k, struct k2e_err *err)
+{
+	struct k2e_source *src = k->pieces[0].in->src;
+	uint64_t bm2 = k->single_bitmap ? k->bitmap_off : k->bitmap_off + k->bitmap_len;
+	/*
+	 * Only the bytes for pfns below max_mapnr: makedumpfile's flattened
+	 * output never writes the rest, so a stream would wait for it forever.
+	 */
+	uint64_t nbytes = (k->max_mapnr + 7) / 8, run_start = 0;
+	bool in_run = false;
+	size_t chunk = 1u << 20;
+	unsigned char *buf = malloc(chunk);
+
+	if (!buf)
+		return k2e_err_set(err, "out of memory");
+	if (!k->single_bitmap)
+		k2e_source_release(src, k->bitmap_off, k->bitmap_len);	/* 1st bitmap: unused */
+	for (uint64_t pos = 0; pos < nbytes; pos += chunk) {
+		size_t want = nbytes - pos < chunk ? (size_t)(nbytes - pos) : chunk;
+
+		if (k2e_source_read_exact(src, buf, want, bm2 + pos, err) < 0) {
+			free(buf);
+			return k2e_err_prefix(err, "2nd bitmap");
+		}
+		for (size_t i = 0; i < want; i++) {
+			unsigned char byte = buf[i];
+			uint64_t base = (pos + i) * 8;
+
+			/* Fast path over whole bytes of equal bits. */
+			if ((byte == 0 && !in_run) || (byte == 0xff && in_run))
+				continue;
+			for (unsigned bit = 0; bit < 8; bit++) {
+				bool set = byte >> bit & 1;
+
+				if (set && !in_run) {
+					run_start = base + bit;
+					in_run = true;
+				} else if (!set && in_run) {
+					if (k2e_runs_append(&d->runs, run_start, base + bit - run_start,
+							    err) < 0) {
+						free(buf);
+						return -1;
+					}
+					in_run = false;
+				}
+			}
+		}
+		k2e_source_release(src, bm2 + pos, want);
+	}
+	free(buf);
+	if (in_run && k2e_runs_append(&d->runs, run_start, nbytes * 8 - run_start, err) < 0)
+		return -1;
+	if (d->runs.n) {
+		struct k2e_run *last = &d->runs.v[d->runs.n - 1];
+
+		if (last->start + last->count > k->max_mapnr) {
+			uint64_t bad = last->start > k->max_mapnr ? last->start : k->max_mapnr;
+
+			return beyond_max(err, bm2, bad, k->max_mapnr);
+		}
+	}
+	/* Where the rest of the bitmap can be read cheaply, check it is clear. */
+	if (src->random_access && k->bitmap_len > nbytes &&
+	    check_tail(src, bm2, nbytes, k->bitmap_len, k->max_mapnr, err) < 0)
+		return -1;
+	d->n_dumped = k2e_runs_total(&d->runs);
+	return 0;
+}
+
+static uint64_t count_in_range(const struct k2e_runs *r, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t s = r->v[i].start, e = s + r->v[i].count;
+
+		if (s < start)
+			s = start;
+		if (e > end)
+			e = end;
+		if (s < e)
+			n += e - s;
+	}
+	return n;
+}
+
+static int piece_cmp(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Same dump?  The headers must agree but for the fields a piece sets itself. */
+static bool same_dump(const struct kdump *k, const struct piece *a, const struct piece *b)
+{
+	unsigned st = k->status_pos;
+
+	return memcmp(a->head, b->head, st) == 0 &&
+	       memcmp(a->head + st + DH_R_BLOCK_SIZE, b->head + st + DH_R_BLOCK_SIZE,
+		      DH_R_MAX_MAPNR + 4 - DH_R_BLOCK_SIZE) == 0 &&
+	       a->sh.dump_level == b->sh.dump_level && a->sh.phys_base == b->sh.phys_base &&
+	       a->sh.size_note == b->sh.size_note;
+}
+
+static int open_pieces(struct k2e_dump *d, struct kdump *k, const struct guess *g,
+		       struct k2e_err *err)
+{
+	for (size_t i = 0; i < d->n_in; i++) {
+		struct piece *p = &k->pieces[i];
+
+		p->in = &d->in[i];
+		p->in_index = i;
+		if (i > 0) {
+			if (k2e_source_read_exact(p->in->src, p->head, sizeof(p->head), 0, err) < 0)
+				return k2e_err_prefix(err, "%s: header", p->in->path);
+			if (memcmp(p->head, k->pieces[0].head, 8) != 0)
+				return k2e_err_set(err, "%s: not a piece of the same dump as '%s' (signature differs)",
+						   p->in->path, d->in[0].path);
+		}
+		if (read_subhdr(k, p, g->version, g->be, err) < 0)
+			return k2e_err_prefix(err, "%s", p->in->path);
+		p->sec = g->bits == 64 ? k2e_get64(p->head + DH_TIMEVAL, g->be)
+				       : k2e_get32(p->head + DH_TIMEVAL - 4, g->be);
+		if (i == 0)
+			k->max_mapnr = g->version >= 6 && p->sh.max_mapnr_64 ? p->sh.max_mapnr_64
+									     : g->max_mapnr;
+		if (g->version >= 6 && p->sh.split) {
+			p->start = p->sh.start_pfn_64;
+			p->end = p->sh.end_pfn_64;
+		} else if (p->sh.split) {
+			p->start = p->sh.start_pfn;
+			p->end = p->sh.end_pfn;
+		} else {
+			p->start = 0;
+			p->end = k->max_mapnr;
+		}
+		if (i > 0 && !same_dump(k, &k->pieces[0], p))
+			return k2e_err_set(err, "%s: not a piece of the same dump as '%s' (headers differ)",
+					   p->in->path, d->in[0].path);
+	}
+	if (d->n_in > 1 || k->pieces[0].sh.split) {
+		k->is_split = true;
+		for (size_t i = 0; i < d->n_in; i++)
+			if (!k->pieces[i].sh.split)
+				return k2e_err_set(err, "%s: not a split dump piece, but given with others",
+						   k->pieces[i].in->path);
+	}
+	qsort(k->pieces, d->n_in, sizeof(*k->pieces), piece_cmp);
+	k->n_pieces = d->n_in;
+	if (k->is_split) {
+		uint64_t expect = 0;
+
+		for (size_t i = 0; i < k->n_pieces; i++) {
+			struct piece *p = &k->pieces[i];
+
+			if (p->start > p->end || p->end > k->max_mapnr)
+				return k2e_err_set(err, "%s: split range pfn 0x%llx-0x%llx outside max_mapnr 0x%llx",
+						   p->in->path, (unsigned long long)p->start,
+						   (unsigned long long)p->end,
+						   (unsigned long long)k->max_mapnr);
+			if (p->start < expect)
+				return k2e_err_set(err, "%s and %s: split ranges overlap at pfn 0x%llx",
+						   k->pieces[i - 1].in->path, p->in->path,
+						   (unsigned long long)p->start);
+			if (p->start > expect)
+				return k2e_err_set(err, "split set incomplete: pfns 0x%llx-0x%llx are in no piece (%s%s%s)",
+						   (unsigned long long)expect,
+						   (unsigned long long)(p->start - 1),
+						   i ? k->pieces[i - 1].in->path : "before ",
+						   i ? " .. " : "",
+						   p->in->path);
+			expect = p->end;
+		}
+		if (expect < k->max_mapnr)
+			return k2e_err_set(err, "split set incomplete: pfns 0x%llx-0x%llx are in no piece (after %s)",
+					   (unsigned long long)expect,
+					   (unsigned long long)(k->max_mapnr - 1),
+					   k->pieces[k->n_pieces - 1].in->path);
+	}
+	return 0;
+}
+
+static int read_notes(struct k2e_dump *d, struct kdump *k, struct k2e_err *err)
+{
+	struct piece *p = &k->pieces[0];
+	uint64_t area_end = (uint64_t)(1 + k->sub_hdr_size) * k->block_size;
+
+	if (p->sh.size_note) {
+		if (p->sh.off_note < k->block_size || p->sh.off_note > area_end ||
+		    p->sh.size_note > area_end - p->sh.off_note)
+			return k2e_err_set(err, "%s: sub-header: notes at 0x%llx size 0x%llx lie outside the sub-header area",
+					   p->in->path, (unsigned long long)p->sh.off_note,
+					   (unsigned long long)p->sh.size_note);
+		if (read_blob(p->in->src, p->sh.off_note, p->sh.size_note, "notes",
+			      &d->notes, err) < 0)
+			return k2e_err_prefix(err, "%s", p->in->path);
+		d->notes_len = p->sh.size_note;
+	} else if (p->sh.size_vmcoreinfo) {
+		unsigned char *text;
+		int rc;
+
+		if (p->sh.off_vmcoreinfo < k->block_size || p->sh.off_vmcoreinfo > area_end ||
+		    p->sh.size_vmcoreinfo > area_end - p->sh.off_vmcoreinfo)
+			return k2e_err_set(err, "%s: sub-header: vmcoreinfo at 0x%llx size 0x%llx lies outside the sub-header area",
+					   p->in->path, (unsigned long long)p->sh.off_vmcoreinfo,
+					   (unsigned long long)p->sh.size_vmcoreinfo);
+		if (read_blob(p->in->src, p->sh.off_vmcoreinfo, p->sh.size_vmcoreinfo,
+			      "vmcoreinfo", &text, err) < 0)
+			return k2e_err_prefix(err, "%s", p->in->path);
+		rc = vmcoreinfo_note(text, p->sh.size_vmcoreinfo, d->big_endian, &d->notes,
+				     &d->notes_len, err);
+		free(text);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
+{
+	struct kdump *k = calloc(1, sizeof(*k));
+	const struct k2e_machine_info *mi;
+	struct piece *p0;
+	struct guess g = { 0 };
+	uint64_t bm_bits_needed, one_bitmap_blocks;
+
+	if (!k)
+		return k2e_err_set(err, "out of memory");
+	d->priv = k;
+	k->pieces = calloc(d->n_in, sizeof(*k->pieces));
+	if (!k->pieces)
+		return k2e_err_set(err, "out of memory");
+	p0 = &k->pieces[0];
+	p0->in = &d->in[0];
+	if (k2e_source_read_exact(d->in[0].src, p0->head, sizeof(p0->head), 0, err) < 0)
+		return k2e_err_prefix(err, "%s: header", d->in[0].path);
+	k->diskdump = memcmp(p0->head, sig_diskdump, 8) == 0;
+	copy_uts(d->machine, p0->head + DH_UTSNAME + 4 * UTS_LEN);
+	copy_uts(d->release, p0->head + DH_UTSNAME + 2 * UTS_LEN);
+	mi = k2e_machine_lookup(d->machine);
+	if (pick_layout(p0->head, mi, &g, err) < 0)
+		return k2e_err_prefix(err, "%s", d->in[0].path);
+	d->big_endian = g.be;
+	d->ptr_bits = g.bits;
+	d->e_machine = mi ? mi->e_machine : (g.bits == 64 ? EM_X86_64 : EM_386);
+	k->layout = mi ? mi->subhdr : (g.bits == 64 ? K2E_SUBHDR_64 : K2E_SUBHDR_32_PACKED);
+	k->status_pos = g.bits == 64 ? DH_STATUS_64 : DH_STATUS_32;
+	k->block_size = g.block_size;
+	k->sub_hdr_size = g.sub_hdr_size;
+	k->bitmap_blocks = g.bitmap_blocks;
+	k->status = g.status;
+	d->header_version = g.version;
+	d->page_size = g.block_size;
+	d->page_shift = (unsigned)__builtin_ctz(g.block_size);
+	d->incomplete_flag = (g.status & DUMP_DH_COMPRESSED_INCOMPLETE) != 0;
+
+	if ((uint64_t)k->sub_hdr_size > max_meta / k->block_size)
+		return k2e_err_set(err, "%s: header at offset 0x%x: absurd sub_hdr_size %d",
+				   d->in[0].path, k->status_pos + DH_R_SUB_HDR_SIZE, k->sub_hdr_size);
+	if (open_pieces(d, k, &g, err) < 0)
+		return -1;
+	/* open_pieces() sorted the pieces: find the one of input 0 again for messages. */
+	p0 = &k->pieces[0];
+	if (k->max_mapnr == 0 || k->max_mapnr > max_pfn_limit)
+		return k2e_err_set(err, "%s: header: absurd max_mapnr 0x%llx", d->in[0].path,
+				   (unsigned long long)k->max_mapnr);
+	d->max_pfn = k->max_mapnr;
+	bm_bits_needed = k->max_mapnr;
+	one_bitmap_blocks = (bm_bits_needed + (uint64_t)k->block_size * 8 - 1) /
+			    ((uint64_t)k->block_size * 8);
+	if (k->bitmap_blocks >= 2 * one_bitmap_blocks) {
+		k->bitmap_len = (uint64_t)(k->bitmap_blocks / 2) * k->block_size;
+	} else if (k->diskdump && k->bitmap_blocks >= one_bitmap_blocks) {
+		k->single_bitmap = true;
+		k->bitmap_len = (uint64_t)k->bitmap_blocks * k->block_size;
+	} else {
+		return k2e_err_set(err, "%s: header at offset 0x%x: bitmap_blocks %u too small for max_mapnr 0x%llx",
+				   d->in[0].path, k->status_pos + DH_R_BITMAP_BLOCKS, k->bitmap_blocks,
+				   (unsigned long long)k->max_mapnr);
+	}
+	k->bitmap_off = (uint64_t)(1 + k->sub_hdr_size) * k->block_size;
+	for (size_t i = 0; i < k->n_pieces; i++)
+		k->pieces[i].data_off = k->bitmap_off + (uint64_t)k->bitmap_blocks * k->block_size;
+	d->dump_level = (uint32_t)p0->sh.dump_level;
+	d->crash_time = p0->sec;
+	d->eraseinfo_hint = p0->sh.size_eraseinfo < max_meta ? p0->sh.size_eraseinfo : 0;
+	for (size_t i = 0; i < k->n_pieces; i++) {
+		if (k->pieces[i].in_index == 0) {
+			d->dump_level = (uint32_t)k->pieces[i].sh.dump_level;
+			break;
+		}
+	}
+	if (read_notes(d, k, err) < 0)
+		return -1;
+	if (scan_bitmap(d, k, err) < 0)
+		return k2e_err_prefix(err, "%s", k->pieces[0].in->path);
+	for (size_t i = 0; i < k->n_pieces; i++)
+		k->pieces[i].n_pages = count_in_range(&d->runs, k->pieces[i].start, k->pieces[i].end);
+	/*
+	 * makedumpfile writes the shared zero page first in the data area, which
+	 * starts after all descriptors (of the whole dump, also in split pieces).
+	 */
+	d->zero_off = k->pieces[0].data_off + d->n_dumped * PAGE_DESC_SIZE;
+	if (k->is_split)
+		snprintf(d->format_desc, sizeof(d->format_desc), "%s (split, %zu pieces)",
+			 k->diskdump ? "diskdump" : "kdump-compressed", k->n_pieces);
+	else
+		snprintf(d->format_desc, sizeof(d->format_desc), "%s",
+			 k->diskdump ? "diskdump" : "kdump-compressed");
+	return 0;
+}
+
+struct k2e_page_iter {
+	struct k2e_dump *d;
+	struct kdump *k;
+	size_t piece;
+	size_t run;
+	uint64_t pfn;			/* next pfn to yield */
+	uint64_t idx;			/* its descriptor index in the piece */
+	bool started;
+	unsigned char batch[DESC_BATCH * PAGE_DESC_SIZE];
+	uint64_t batch_first, batch_n;	/* descriptors [first, first+n) loaded */
+	bool batch_valid;
+	bool eof;			/* descriptors past this piece's end of file */
+};
+
+static int kdump_iter_new(struct k2e_dump *d, struct k2e_page_iter **ret, struct k2e_err *err)
+{
+	struct k2e_page_iter *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return k2e_err_set(err, "out of memory");
+	it->d = d;
+	it->k = d->priv;
+	*ret = it;
+	return 0;
+}
+
+/* Position it->pfn at the next dumped pfn of the current piece; false at its end. */
+static bool next_pfn(struct k2e_page_iter *it)
+{
+	const struct k2e_runs *r = &it->d->runs;
+	const struct piece *p = &it->k->pieces[it->piece];
+
+	if (!it->started) {
+		it->started = true;
+		it->pfn = p->start;
+		it->run = 0;
+	}
+	while (it->run < r->n) {
+		uint64_t s = r->v[it->run].start, e = s + r->v[it->run].count;
+
+		if (it->pfn < s)
+			it->pfn = s;
+		if (it->pfn >= p->end)
+			return false;
+		if (it->pfn < e)
+			return true;
+		it->run++;
+	}
+	return false;
+}
+
+static int load_batch(struct k2e_page_iter *it, struct k2e_err *err)
+{
+	const struct piece *p = &it->k->pieces[it->piece];
+	struct k2e_source *src = p->in->src;
+	uint64_t n = p->n_pages - it->idx;
+	size_t got;
+
+	if (it->batch_valid)
+		k2e_source_release(src, p->data_off + it->batch_first * PAGE_DESC_SIZE,
+				   it->batch_n * PAGE_DESC_SIZE);
+	if (n > DESC_BATCH)
+		n = DESC_BATCH;
+	if (k2e_source_read(src, it->batch, n * PAGE_DESC_SIZE,
+			    p->data_off + it->idx * PAGE_DESC_SIZE, &got, err) < 0)
+		return k2e_err_prefix(err, "%s: page descriptors", p->in->path);
+	it->batch_first = it->idx;
+	it->batch_n = got / PAGE_DESC_SIZE;
+	it->batch_valid = true;
+	if (it->batch_n < n)
+		it->eof = true;
+	return 0;
+}
+
+static int kdump_iter_next(struct k2e_page_iter *it, struct k2e_page_ref *ret,
+			   struct k2e_err *err)
+{
+	struct k2e_dump *d = it->d;
+	struct kdump *k = it->k;
+	const struct piece *p;
+	const unsigned char *pd;
+	uint64_t off;
+	uint32_t size, flags;
+	enum k2e_codec_id codec;
+
+	for (;;) {
+		if (it->piece >= k->n_pieces)
+			return 0;
+		if (next_pfn(it))
+			break;
+		if (it->batch_valid) {
+			p = &k->pieces[it->piece];
+			k2e_source_release(p->in->src, p->data_off + it->batch_first * PAGE_DESC_SIZE,
+					   it->batch_n * PAGE_DESC_SIZE);
+		}
+		it->piece++;
+		it->started = false;
+		it->idx = 0;
+		it->batch_valid = false;
+		it->eof = false;
+	}
+	p = &k->pieces[it->piece];
+	memset(ret, 0, sizeof(*ret));
+	ret->pfn = it->pfn;
+	ret->input = (uint16_t)p->in_index;
+	ret->desc_off = p->data_off + it->idx * PAGE_DESC_SIZE;
+	if (!it->eof && (!it->batch_valid || it->idx >= it->batch_first + it->batch_n)) {
+		if (load_batch(it, err) < 0)
+			return -1;
+	}
+	if (it->idx >= it->batch_first + it->batch_n) {
+		ret->kind = K2E_PAGE_LOST;
+		ret->reason = K2E_LOST_DESC_EOF;
+	} else {
+		pd = it->batch + (it->idx - it->batch_first) * PAGE_DESC_SIZE;
+		off = k2e_get64(pd, d->big_endian);
+		size = k2e_get32(pd + 8, d->big_endian);
+		flags = k2e_get32(pd + 12, d->big_endian);
+		ret->off = off;
+		ret->size = size;
+		ret->flags = flags;
+		if (off == 0) {
+			ret->kind = K2E_PAGE_LOST;
+			ret->reason = K2E_LOST_NOT_WRITTEN;
+		} else if ((int64_t)off < 0) {
+			ret->kind = K2E_PAGE_LOST;
+			ret->reason = K2E_LOST_DATA_EOF;
+		} else if (k2e_codec_from_desc_flags(flags, &codec) < 0) {
+			ret->kind = K2E_PAGE_LOST;
+			ret->reason = K2E_LOST_BAD_FLAGS;
+		} else {
+			ret->kind = K2E_PAGE_DATA;
+			ret->codec = (uint8_t)codec;
+		}
+	}
+	it->idx++;
+	it->pfn++;
+	return 1;
+}
+
+static void kdump_iter_free(struct k2e_page_iter *it)
+{
+	free(it);
+}
+
+static int kdump_finish(struct k2e_dump *d, struct k2e_err *err)
+{
+	struct kdump *k = d->priv;
+	struct piece *p = NULL;
+	struct subhdr sh;
+	unsigned char b[104];
+
+	if (d->header_version < 5 || k->diskdump || k->sub_hdr_size == 0)
+		return 0;
+	for (size_t i = 0; i < k->n_pieces; i++)
+		if (k->pieces[i].in_index == 0)
+			p = &k->pieces[i];
+	/* A stream may have rewritten the sub-header at its end: read it again. */
+	if (k2e_source_drain(p->in->src, err) < 0)
+		return k2e_err_prefix(err, "%s", p->in->path);
+	if (k2e_source_read_exact(p->in->src, b, sizeof(b), k->block_size, err) < 0)
+		return k2e_err_prefix(err, "%s: sub-header", p->in->path);
+	parse_subhdr(b, k->layout, d->big_endian, d->header_version, &sh);
+	if (sh.size_eraseinfo == 0)
+		return 0;
+	if (read_blob(p->in->src, sh.off_eraseinfo, sh.size_eraseinfo, "eraseinfo",
+		      &d->eraseinfo, err) < 0)
+		return k2e_err_prefix(err, "%s", p->in->path);
+	d->eraseinfo_len = sh.size_eraseinfo;
+	return 0;
+}
+
+static void kdump_close(struct k2e_dump *d)
+{
+	struct kdump *k = d->priv;
+
+	if (k) {
+		free(k->pieces);
+		free(k);
+	}
+	d->priv = NULL;
+}
+
+const struct k2e_format k2e_format_kdump = {
+	.name = "kdump",
+	.multi_input = true,
+	.probe = kdump_probe,
+	.open = kdump_open,
+	.iter_new = kdump_iter_new,
+	.iter_next = kdump_iter_next,
+	.iter_free = kdump_iter_free,
+	.finish = kdump_finish,
+	.close = kdump_close,
+};

@@ -1,0 +1,155 @@
+/* probe.c - the table of formats and opening a dump from its inputs. */
+#include "formats/format.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/endian.h"
+
+extern const struct k2e_format k2e_format_kdump;
+extern const struct k2e_format k2e_format_elf;
+
+/* Tried in order; the first that answers "mine" opens the dump. */
+const struct k2e_format *const k2e_formats[] = {
+	&k2e_format_kdump,
+	&k2e_format_elf,
+	NULL,
+};
+
+static void free_inputs(struct k2e_input *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		k2e_source_free(in[i].src);
+		in[i].src = NULL;
+	}
+}
+
+int k2e_dump_open(struct k2e_input *in, size_t n_in, struct k2e_dump **ret,
+		  struct k2e_err *err)
+{
+	unsigned char head[64];
+	const struct k2e_format *fmt = NULL;
+	struct k2e_dump *d;
+	size_t got;
+
+	if (n_in == 0)
+		return k2e_err_set(err, "no input");
+	if (k2e_source_read(in[0].src, head, sizeof(head), 0, &got, err) < 0) {
+		k2e_err_prefix(err, "%s", in[0].path);
+		free_inputs(in, n_in);
+		return -1;
+	}
+	if (got == 0) {
+		free_inputs(in, n_in);
+		return k2e_err_set(err, "%s: empty file", in[0].path);
+	}
+	for (size_t i = 0; k2e_formats[i]; i++) {
+		int rc = k2e_formats[i]->probe(head, got, err);
+
+		if (rc < 0) {
+			k2e_err_prefix(err, "%s", in[0].path);
+			free_inputs(in, n_in);
+			return -1;
+		}
+		if (rc == K2E_PROBE_MINE) {
+			fmt = k2e_formats[i];
+			break;
+		}
+	}
+	if (!fmt) {
+		free_inputs(in, n_in);
+		return k2e_err_set(err, "%s: unknown format (not kdump-compressed, flattened, diskdump or ELF)",
+				   in[0].path);
+	}
+	if (n_in > 1 && !fmt->multi_input) {
+		free_inputs(in, n_in);
+		return k2e_err_set(err, "%s: a %s dump is one file, but %zu inputs were given",
+				   in[0].path, fmt->name, n_in);
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		free_inputs(in, n_in);
+		return k2e_err_set(err, "out of memory");
+	}
+	d->in = calloc(n_in, sizeof(*d->in));
+	if (!d->in) {
+		free(d);
+		free_inputs(in, n_in);
+		return k2e_err_set(err, "out of memory");
+	}
+	memcpy(d->in, in, n_in * sizeof(*in));
+	d->n_in = n_in;
+	d->fmt = fmt;
+	d->zero_off = UINT64_MAX;
+	k2e_runs_init(&d->runs);
+	if (fmt->open(d, err) < 0) {
+		k2e_dump_free(d);
+		return -1;
+	}
+	*ret = d;
+	return 0;
+}
+
+void k2e_dump_free(struct k2e_dump *d)
+{
+	if (!d)
+		return;
+	if (d->fmt && d->fmt->close)
+		d->fmt->close(d);
+	free_inputs(d->in, d->n_in);
+	free(d->in);
+	free(d->notes);
+	free(d->eraseinfo);
+	free(d->vmaps);
+	k2e_runs_release(&d->runs);
+	free(d);
+}
+
+int k2e_notes_find(const unsigned char *notes, size_t len, const char *name, int64_t type,
+		   bool be, const unsigned char **ret_desc, size_t *ret_desc_len)
+{
+	size_t pos = 0, nlen = strlen(name);
+
+	while (pos + 12 <= len) {
+		uint32_t namesz = k2e_get32(notes + pos, be);
+		uint32_t descsz = k2e_get32(notes + pos + 4, be);
+		uint32_t ntype = k2e_get32(notes + pos + 8, be);
+		size_t name_off = pos + 12;
+		size_t desc_off = name_off + (((size_t)namesz + 3) & ~(size_t)3);
+		size_t next = desc_off + (((size_t)descsz + 3) & ~(size_t)3);
+
+		if (namesz > len || descsz > len || desc_off > len || next > len + 3)
+			return -1;
+		if (desc_off + descsz > len)
+			return -1;
+		if ((namesz == nlen + 1 || namesz == nlen) &&
+		    memcmp(notes + name_off, name, nlen) == 0 &&
+		    (type < 0 || (uint32_t)type == ntype)) {
+			*ret_desc = notes + desc_off;
+			*ret_desc_len = descsz;
+			return 0;
+		}
+		pos = next;
+	}
+	return -1;
+}
+
+const char *k2e_vmcoreinfo_find(const struct k2e_dump *d, const char *key, size_t *ret_len)
+{
+	const unsigned char *desc;
+	size_t dlen, klen = strlen(key);
+
+	if (k2e_notes_find(d->notes, d->notes_len, "VMCOREINFO", -1, d->big_endian, &desc, &dlen) < 0)
+		return NULL;
+	for (size_t pos = 0; pos < dlen;) {
+		const unsigned char *nl = memchr(desc + pos, '\n', dlen - pos);
+		size_t end = nl ? (size_t)(nl - desc) : dlen;
+
+		if (end - pos > klen && memcmp(desc + pos, key, klen) == 0 && desc[pos + klen] == '=') {
+			*ret_len = end - pos - klen - 1;
+			return (const char *)desc + pos + klen + 1;
+		}
+		pos = end + 1;
+	}
+	return NULL;
+}
