@@ -86,6 +86,7 @@ $(O)/k2e-mkdump: $(GEN_SRC:%.c=$(O)/%.o)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GEN_LIBS) -lm
 
 $(O)/tests/gen/%.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags zlib lzo2 snappy libzstd)
+$(O)/tests/gen/%.o: CPPFLAGS += -U_GNU_SOURCE
 
 $(O)/unit-tests: $(UNIT_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
@@ -122,3 +123,15 @@ clean:
 .DELETE_ON_ERROR:
 
 -include $(LIB_OBJ:.o=.d) $(O)/cli/main.d
+
+# The example: a synthetic dump made here, converted, and what came out.
+demo: $(O)/kdump2elf $(O)/k2e-mkdump
+	@mkdir -p $(O)/demo
+	$(O)/k2e-mkdump tests/gen/specs/demo.spec $(O)/demo/dump.kdump >/dev/null
+	$(O)/kdump2elf -f -v $(O)/demo/dump.kdump -o $(O)/demo/vmcore.elf
+	@readelf -hW $(O)/demo/vmcore.elf | sed -n '/Type:/p;/Machine:/p;/Number of program headers:/p'
+	@readelf -lW $(O)/demo/vmcore.elf | sed -n '/Program Headers:/,/^$$/p' | head -n 8
+	@readelf -nW $(O)/demo/vmcore.elf | grep -E 'Owner|NT_PRSTATUS|VMCOREINFO' | head -n 5
+	@echo "demo: $(O)/demo/vmcore.elf is ready: try 'readelf -lnW $(O)/demo/vmcore.elf' or 'gdb -c $(O)/demo/vmcore.elf'"
+
+.PHONY: demo

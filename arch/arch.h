@@ -36,7 +36,8 @@ struct k2e_arch {
 	uint64_t kimage_start, kimage_end;
 	/*
 	 * Walk the kernel's page tables and add every kernel-half mapping, in
-	 * increasing virtual order.  Needs the dump's vmcoreinfo.
+	 * increasing virtual order.  Needs the dump's vmcoreinfo: without it,
+	 * returns -2 (nothing to walk, not an error).
 	 */
 	int (*kernel_mappings)(const struct k2e_dump *d, const struct k2e_phys_reader *pr,
 			       struct k2e_vmaps *ret, struct k2e_err *err);

@@ -21,6 +21,7 @@ enum {
 	PTE_PRESENT = 1 << 0,
 	PTE_PSE = 1 << 7,		/* a 1 GiB or 2 MiB leaf at levels 3 and 2 */
 	MAX_TABLE_READS = 1 << 20,	/* a walk that needs more is corrupt */
+	MAX_MAPPINGS = 1 << 22,		/* cyclic or shared tables: bound the memory */
 };
 
 struct walk {
@@ -64,6 +65,9 @@ static int walk_table(struct walk *w, unsigned level, uint64_t table_pa, uint64_
 			pa = e & w->mask & ~(size - 1);
 			if (k2e_vmaps_add(w->out, va, pa, size, w->err) < 0)
 				return -1;
+			if (w->out->n > MAX_MAPPINGS)
+				return k2e_err_set(w->err, "page table walk yields more than %d mappings",
+						   MAX_MAPPINGS);
 			continue;
 		}
 		if (level == 1)
@@ -83,8 +87,10 @@ static int x86_64_kernel_mappings(const struct k2e_dump *d, const struct k2e_phy
 	int64_t phys_base, l5 = 0, sme = 0;
 
 	if (k2e_vmcoreinfo_symbol(d, "init_top_pgt", &root) < 0 &&
-	    k2e_vmcoreinfo_symbol(d, "swapper_pg_dir", &root) < 0)
-		return k2e_err_set(err, "vmcoreinfo has no SYMBOL(init_top_pgt)");
+	    k2e_vmcoreinfo_symbol(d, "swapper_pg_dir", &root) < 0) {
+		k2e_err_set(err, "vmcoreinfo has no SYMBOL(init_top_pgt)");
+		return -2;
+	}
 	if (k2e_vmcoreinfo_number(d, "NUMBER(phys_base)", 10, &phys_base) < 0)
 		return k2e_err_set(err, "vmcoreinfo has no NUMBER(phys_base)");
 	(void)k2e_vmcoreinfo_number(d, "NUMBER(pgtable_l5_enabled)", 10, &l5);

@@ -185,6 +185,8 @@ static void print_summary(const struct k2e_dump *d, const struct k2e_convert_res
 		codecs[0] ? codecs : "none", output, (unsigned long long)r->n_phdrs,
 		(unsigned long long)r->n_phys_loads, (unsigned long long)r->n_alias_loads,
 		(unsigned long long)r->file_size);
+	if (r->vmap_note[0])
+		fprintf(stderr, "kdump2elf: kernel virtual addresses not mapped: %s\n", r->vmap_note);
 	if (r->page_offset_known)
 		fprintf(stderr, "kdump2elf: direct map at 0x%llx\n", (unsigned long long)r->page_offset);
 }

@@ -3,6 +3,7 @@
 
 #if HAVE_ZSTD
 #include <zstd.h>
+#include <zstd_errors.h>
 
 static int zstd_ctx_new(void **ret, struct k2e_err *err)
 {
@@ -24,6 +25,8 @@ static int zstd_decompress(void *ctx, void *dst, size_t dst_cap,
 {
 	size_t out = ZSTD_decompressDCtx(ctx, dst, dst_cap, src, src_len);
 
+	if (ZSTD_isError(out) && ZSTD_getErrorCode(out) == ZSTD_error_dstSize_tooSmall)
+		return k2e_err_set(err, "page decompresses to more than %zu bytes", dst_cap);
 	if (ZSTD_isError(out))
 		return k2e_err_set(err, "%s", ZSTD_getErrorName(out));
 	if (out != dst_cap)

@@ -21,11 +21,12 @@ static const size_t k2e_notes_reserve = 64 << 10;
 /* Program header room beyond the physical runs: aliases and lost-page splits. */
 static uint64_t phdr_capacity(const struct k2e_dump *d)
 {
-	uint64_t alias = 65536 + d->max_pfn / 16;
+	/* Beyond 65536, allow one alias per 8 dumped pages (vmalloc is patchy). */
+	uint64_t alias = 65536 + d->n_dumped / 8;
 
 	if (alias > (1u << 22))
 		alias = 1u << 22;
-	return 1 + 2 * (uint64_t)d->runs.n + alias + 16;
+	return 1 + 2 * (uint64_t)d->runs.n + d->zero_fill.n + alias + 16;
 }
 
 void k2e_convert_result_init(struct k2e_convert_result *r)
@@ -403,11 +404,20 @@ static int build_loads(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 	int rc = -1;
 
 	k2e_vmaps_init(&maps);
+	if (!arch)
+		snprintf(res->vmap_note, sizeof(res->vmap_note),
+			 "no page table walker for e_machine %u", d->e_machine);
+	else if (opts->no_vmap)
+		snprintf(res->vmap_note, sizeof(res->vmap_note), "--no-vmap given");
 	if (arch && !opts->no_vmap) {
 		struct k2e_err werr;
 
-		if (arch->kernel_mappings(d, &reader, &maps, &werr) == 0)
+		int wrc = arch->kernel_mappings(d, &reader, &maps, &werr);
+
+		if (wrc == 0)
 			have_maps = true;
+		else if (wrc == -2)
+			snprintf(res->vmap_note, sizeof(res->vmap_note), "%s", werr.msg);
 		else
 			warn(res, "kernel virtual addresses not mapped: %s", werr.msg);
 	}
@@ -425,6 +435,23 @@ static int build_loads(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 
 		if (add_mapped(ls, &pr, have_delta ? pa + delta : pa, pa, len, err) < 0)
 			goto out;
+	}
+	/* Memory the input says reads as zeros: p_memsz past p_filesz, as there. */
+	for (size_t i = 0; i < d->zero_fill.n; i++) {
+		uint64_t pa = d->zero_fill.v[i].start << l->page_shift;
+		uint64_t len = d->zero_fill.v[i].count << l->page_shift;
+		Elf64_Phdr *prev = NULL;
+
+		for (size_t j = 0; j < ls->n; j++)
+			if (ls->v[j].p_paddr + ls->v[j].p_memsz == pa)
+				prev = &ls->v[j];
+		if (prev) {
+			prev->p_memsz += len;
+		} else {
+			if (loads_add(ls, l->data_start, have_delta ? pa + delta : pa, pa, 0, err) < 0)
+				goto out;
+			ls->v[ls->n - 1].p_memsz = len;
+		}
 	}
 	res->n_phys_loads = ls->n;
 

@@ -42,6 +42,7 @@ struct k2e_convert_result {
 	bool page_offset_known;
 	uint64_t page_offset;		/* direct-map base when known */
 	bool stream_truncated;		/* a flattened stream ended without its end marker */
+	char vmap_note[K2E_ERR_MSG_MAX];	/* why no virtual mappings, if none */
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
 };

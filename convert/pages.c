@@ -569,7 +569,7 @@ join:
 		k2e_codec_ctxs_release(&workers[i].ctxs);
 		free(workers[i].out);
 	}
-	if (rc == 0 && p.failed) {
+	if (p.failed && p.fail.msg[0]) {	/* a worker's error comes first */
 		*err = p.fail;
 		rc = -1;
 	}

@@ -116,6 +116,36 @@ static int pick_page_size(struct k2e_dump *d, struct k2e_err *err)
 	return 0;
 }
 
+/* r := r minus sub (both end up sorted). */
+static int subtract_runs(struct k2e_runs *r, const struct k2e_runs *sub, struct k2e_err *err)
+{
+	struct k2e_runs out;
+	size_t j = 0;
+
+	k2e_runs_normalize(r);
+	k2e_runs_init(&out);
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t pos = r->v[i].start, end = pos + r->v[i].count;
+
+		while (j < sub->n && sub->v[j].start + sub->v[j].count <= pos)
+			j++;
+		for (size_t k = j; k < sub->n && sub->v[k].start < end && pos < end; k++) {
+			if (sub->v[k].start > pos && k2e_runs_append(&out, pos, sub->v[k].start - pos, err) < 0)
+				goto fail;
+			if (sub->v[k].start + sub->v[k].count > pos)
+				pos = sub->v[k].start + sub->v[k].count;
+		}
+		if (pos < end && k2e_runs_append(&out, pos, end - pos, err) < 0)
+			goto fail;
+	}
+	k2e_runs_release(r);
+	*r = out;
+	return 0;
+fail:
+	k2e_runs_release(&out);
+	return -1;
+}
+
 static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 {
 	struct k2e_input *in = &d->in[0];
@@ -200,7 +230,7 @@ static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 	for (uint64_t i = 0; i < phnum; i++) {
 		uint64_t ps = d->page_size, first, end;
 
-		if (ph[i].type != PT_LOAD || ph[i].filesz == 0)
+		if (ph[i].type != PT_LOAD || (ph[i].filesz == 0 && ph[i].memsz == 0))
 			continue;
 		if (ph[i].paddr + ph[i].filesz < ph[i].paddr ||
 		    ph[i].offset + ph[i].filesz < ph[i].offset) {
@@ -211,6 +241,13 @@ static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 		first = (ph[i].paddr + ps - 1) / ps;
 		end = (ph[i].paddr + ph[i].filesz) / ps;
 		d->vmaps[d->n_vmaps++] = (struct k2e_vmap){ ph[i].vaddr, ph[i].paddr, ph[i].memsz };
+		if (ph[i].memsz > ph[i].filesz && ph[i].paddr + ph[i].memsz > ph[i].paddr) {
+			uint64_t zs = (ph[i].paddr + ph[i].filesz + ps - 1) / ps;
+			uint64_t ze = (ph[i].paddr + ph[i].memsz) / ps;
+
+			if (ze > zs && k2e_runs_append(&d->zero_fill, zs, ze - zs, err) < 0)
+				goto out;
+		}
 		if (end <= first)
 			continue;
 		e->segs[n_load] = (struct seg){
@@ -227,6 +264,8 @@ static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 	qsort(e->segs, e->n_segs, sizeof(*e->segs), seg_cmp);
 	k2e_runs_normalize(&d->runs);
 	d->n_dumped = k2e_runs_total(&d->runs);
+	if (subtract_runs(&d->zero_fill, &d->runs, err) < 0)
+		goto out;
 	d->max_pfn = d->runs.n ? d->runs.v[d->runs.n - 1].start + d->runs.v[d->runs.n - 1].count : 0;
 	d->zero_off = UINT64_MAX;
 	{

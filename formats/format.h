@@ -116,6 +116,12 @@ struct k2e_dump {
 
 	/* Dumped pfns: sorted, disjoint, merged. */
 	struct k2e_runs runs;
+	/*
+	 * Pfns the input declares as memory that reads as zeros without storing
+	 * it (ELF p_memsz beyond p_filesz), minus dumped ones.  Kept the same way
+	 * in the output so readers see what they saw in the input.
+	 */
+	struct k2e_runs zero_fill;
 	uint64_t n_dumped;
 
 	/* Offset of a page the format knows is the shared zero page, or UINT64_MAX. */

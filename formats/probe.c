@@ -82,6 +82,7 @@ int k2e_dump_open(struct k2e_input *in, size_t n_in, struct k2e_dump **ret,
 	d->fmt = fmt;
 	d->zero_off = UINT64_MAX;
 	k2e_runs_init(&d->runs);
+	k2e_runs_init(&d->zero_fill);
 	if (fmt->open(d, err) < 0) {
 		k2e_dump_free(d);
 		return -1;
@@ -102,6 +103,7 @@ void k2e_dump_free(struct k2e_dump *d)
 	free(d->eraseinfo);
 	free(d->vmaps);
 	k2e_runs_release(&d->runs);
+	k2e_runs_release(&d->zero_fill);
 	free(d);
 }
 

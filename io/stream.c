@@ -11,6 +11,12 @@
  * Records may come in any order and may overwrite each other: the last write
  * wins.
  *
+ * A seekable flattened file is first skimmed (record headers only) for ranges
+ * written more than once; a read of such a range then waits for the last
+ * record that writes it.  A pipe cannot be skimmed: there the first complete
+ * write of a range is what a read gets (the format re-reads the sub-header,
+ * which makedumpfile rewrites, at the end).
+ *
  * The reorder buffer is a sorted array of disjoint extents.  A read of a
  * range that has not arrived pulls records from the input until it has;
  * everything pulled meanwhile waits, in memory up to mem_limit bytes, then in
@@ -51,6 +57,12 @@ struct range {
 	uint64_t start, end;
 };
 
+/* A range written more than once: reads wait for record number `last`. */
+struct multi {
+	uint64_t start, end;
+	uint64_t last;
+};
+
 struct stream_source {
 	struct k2e_source base;
 	bool flattened;
@@ -65,6 +77,10 @@ struct stream_source {
 	size_t n_ext, cap_ext;
 	struct range *discard;
 	size_t n_discard, cap_discard;
+
+	struct multi *multi;
+	size_t n_multi, cap_multi;
+	uint64_t n_pulled;		/* records pulled so far */
 
 	size_t mem_bytes, mem_limit;
 	int spill_fd;
@@ -346,6 +362,7 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 				   (unsigned long long)(s->in_pos - sizeof(hdr)),
 				   (unsigned long long)off, (unsigned long long)size);
 	s->base.stats.records++;
+	s->n_pulled++;
 	buf = malloc(size < CHUNK ? size + 1 : CHUNK);
 	if (!buf)
 		return k2e_err_set(err, "out of memory");
@@ -417,6 +434,10 @@ static bool covered(const struct stream_source *s, uint64_t off, uint64_t len)
 {
 	uint64_t pos = off, end = off + len;
 
+	for (size_t i = 0; i < s->n_multi && s->multi[i].start < end; i++)
+		if (s->multi[i].end > off && s->multi[i].last > s->n_pulled)
+			return false;	/* a later record rewrites part of it */
+
 	for (size_t i = ext_find(s, off); i < s->n_ext && pos < end; i++) {
 		if (s->ext[i].off > pos)
 			return false;
@@ -431,6 +452,150 @@ static bool released(const struct stream_source *s, uint64_t off)
 		if (off >= s->discard[i].start && off < s->discard[i].end)
 			return true;
 	return false;
+}
+
+/* Insert [start, end) into a sorted disjoint list, merging; 0 or -1. */
+static int range_add(struct range **v, size_t *n, size_t *cap, uint64_t start, uint64_t end)
+{
+	size_t i, j;
+
+	for (i = 0; i < *n && (*v)[i].end < start; i++)
+		;
+	for (j = i; j < *n && (*v)[j].start <= end; j++) {
+		if ((*v)[j].start < start)
+			start = (*v)[j].start;
+		if ((*v)[j].end > end)
+			end = (*v)[j].end;
+	}
+	if (j == i) {
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 16;
+			struct range *r = realloc(*v, c * sizeof(*r));
+
+			if (!r)
+				return -1;
+			*v = r;
+			*cap = c;
+		}
+		memmove(&(*v)[i + 1], &(*v)[i], (*n - i) * sizeof(**v));
+		(*n)++;
+	} else if (j > i + 1) {
+		memmove(&(*v)[i + 1], &(*v)[j], (*n - j) * sizeof(**v));
+		*n -= j - i - 1;
+	}
+	(*v)[i].start = start;
+	(*v)[i].end = end;
+	return 0;
+}
+
+/* Mark [start, end) (already written before) as last written by record rec. */
+static int multi_mark(struct stream_source *s, uint64_t start, uint64_t end, uint64_t rec)
+{
+	/* Split entries at start and end, then set or insert. */
+	for (size_t i = 0; i < s->n_multi; i++) {
+		struct multi *m = &s->multi[i];
+		uint64_t cut = m->start < start && m->end > start ? start
+			     : m->start < end && m->end > end ? end : 0;
+
+		if (!cut)
+			continue;
+		if (s->n_multi == s->cap_multi) {
+			size_t c = s->cap_multi * 2;
+			struct multi *v = realloc(s->multi, c * sizeof(*v));
+
+			if (!v)
+				return -1;
+			s->multi = v;
+			s->cap_multi = c;
+			m = &s->multi[i];
+		}
+		memmove(&s->multi[i + 1], m, (s->n_multi - i) * sizeof(*m));
+		s->n_multi++;
+		s->multi[i].end = cut;
+		s->multi[i + 1].start = cut;
+		i--;	/* look at the first half again: it may need the other cut */
+	}
+	{
+		uint64_t pos = start;
+		size_t i = 0;
+
+		while (pos < end) {
+			while (i < s->n_multi && s->multi[i].end <= pos)
+				i++;
+			if (i < s->n_multi && s->multi[i].start <= pos) {
+				s->multi[i].last = rec;
+				pos = s->multi[i].end;
+				continue;
+			}
+			{
+				uint64_t e = i < s->n_multi && s->multi[i].start < end ? s->multi[i].start : end;
+
+				if (s->n_multi == s->cap_multi) {
+					size_t c = s->cap_multi ? s->cap_multi * 2 : 16;
+					struct multi *v = realloc(s->multi, c * sizeof(*v));
+
+					if (!v)
+						return -1;
+					s->multi = v;
+					s->cap_multi = c;
+				}
+				memmove(&s->multi[i + 1], &s->multi[i], (s->n_multi - i) * sizeof(*s->multi));
+				s->multi[i] = (struct multi){ pos, e, rec };
+				s->n_multi++;
+				pos = e;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Skim a seekable flattened file's record headers for ranges written more
+ * than once.  Memory: the merged extent of everything written (a handful of
+ * ranges for real dumps) plus the rewritten ranges.
+ */
+static int skim(struct stream_source *s, struct k2e_err *err)
+{
+	struct range *w = NULL;
+	size_t n_w = 0, cap_w = 0;
+	uint64_t pos = FLAT_HEADER_SIZE, rec = 0;
+	unsigned char hdr[16];
+	int rc = -1;
+
+	for (;;) {
+		ssize_t n = pread(s->base.fd, hdr, sizeof(hdr), (off_t)pos);
+		uint64_t off, size;
+
+		if (n < (ssize_t)sizeof(hdr))
+			break;	/* truncated: the reading pass reports it */
+		off = be64(hdr);
+		size = be64(hdr + 8);
+		if (off == UINT64_MAX && size == UINT64_MAX)
+			break;
+		if ((int64_t)off < 0 || (int64_t)size < 0 || size > flat_max_record || off + size < off)
+			break;	/* the reading pass reports it */
+		rec++;
+		if (size) {
+			/* Parts of [off, off+size) already written: rewritten by rec. */
+			for (size_t i = 0; i < n_w && w[i].start < off + size; i++) {
+				uint64_t a = w[i].start > off ? w[i].start : off;
+				uint64_t b = w[i].end < off + size ? w[i].end : off + size;
+
+				if (a < b && multi_mark(s, a, b, rec) < 0)
+					goto oom;
+			}
+			if (range_add(&w, &n_w, &cap_w, off, off + size) < 0)
+				goto oom;
+		}
+		pos += sizeof(hdr) + size;
+	}
+	rc = 0;
+	goto out;
+oom:
+	k2e_err_set(err, "out of memory");
+out:
+	free(w);
+	return rc;
 }
 
 static int stream_read(struct k2e_source *base, void *buf, size_t len, uint64_t off,
@@ -516,6 +681,7 @@ static void stream_free(struct k2e_source *base)
 		free(s->ext[i].buf);
 	free(s->ext);
 	free(s->discard);
+	free(s->multi);
 	if (s->spill_fd >= 0)
 		close(s->spill_fd);
 	if (base->fd >= 0)
@@ -556,7 +722,8 @@ int k2e_stream_source_new(int fd, const void *head, size_t head_len, bool flatte
 	}
 	if (head_len > sizeof(s->head))
 		head_len = sizeof(s->head);
-	memcpy(s->head, head, head_len);
+	if (head_len)
+		memcpy(s->head, head, head_len);
 	s->head_len = head_len;
 	if (flattened) {
 		n = in_read(s, fh, sizeof(fh));
@@ -573,6 +740,10 @@ int k2e_stream_source_new(int fd, const void *head, size_t head_len, bool flatte
 		if (be64(fh + 16) != FLAT_TYPE || be64(fh + 24) != FLAT_VERSION) {
 			k2e_err_set(err, "flattened header at offset 0x10: unsupported type %llu or version %llu",
 				    (unsigned long long)be64(fh + 16), (unsigned long long)be64(fh + 24));
+			stream_free(&s->base);
+			return -1;
+		}
+		if (head_len == 0 && lseek(fd, 0, SEEK_CUR) >= 0 && skim(s, err) < 0) {
 			stream_free(&s->base);
 			return -1;
 		}

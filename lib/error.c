@@ -37,8 +37,13 @@ int k2e_err_prefix(struct k2e_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", old);
+	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
+		size_t room = sizeof(err->msg) - (size_t)n;
+
+		/* A chain too long for the buffer is cut, like any long message. */
+		if ((size_t)snprintf(err->msg + n, room, ": %s", old) >= room)
+			err->msg[sizeof(err->msg) - 1] = '\0';
+	}
 	return -1;
 }
 

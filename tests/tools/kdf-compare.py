@@ -7,6 +7,9 @@ usage:
                                              INPUT must read the same from CORE,
                                              and CORE must hold no other page
   kdf-compare.py --digest CORE.elf           digest of CORE's physical pages only
+  kdf-compare.py --lost N CORE.elf INPUT...  as the first form, for a damaged INPUT:
+                                             exactly N of its pages may be missing
+                                             from CORE (the ones kdump2elf said it lost)
 
 The physical page set of CORE is taken from its PT_LOADs (parsed here, in
 Python) and its pages are read through libkdumpfile.  Output, one line:
@@ -121,6 +124,10 @@ def main(argv):
     digest_only = argv[:1] == ["--digest"]
     if digest_only:
         argv = argv[1:]
+    allowed_missing = 0
+    if argv[:1] == ["--lost"]:
+        allowed_missing = int(argv[1])
+        argv = argv[2:]
     if (digest_only and len(argv) != 1) or (not digest_only and len(argv) < 2):
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -167,7 +174,7 @@ def main(argv):
         extra = len(core_set - seen)
     print("compared %d zero %d mismatched %d missing %d extra %d unreadable %d digest %s"
           % (compared, zeros, mismatched, missing, extra, unreadable, h.hexdigest()))
-    return 0 if compared and not (mismatched or missing or extra or unreadable) else 1
+    return 0 if compared and missing == allowed_missing and not (mismatched or extra or unreadable) else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+# bad-inputs.sh - every bad input and usage mistake has its exact message and
+# exit status, and leaves no output behind.  Sourced by run-all.sh.
+BAD=$T/bad
+mkdir -p "$BAD"
+
+bad_inputs() {
+	if [ -e "$BAD/$1.1" ]; then (cd "$BAD" && ls "$1".[0-9]*); else echo "$1"; fi
+}
+
+while read -r name want; do
+	case $name in ''|'#'*) continue ;; esac
+	"$GEN" "$ROOT/tests/gen/specs/$name.spec" "$BAD/$name" >/dev/null 2>&1 ||
+		{ not_ok "$name: generator failed"; continue; }
+	# shellcheck disable=SC2046
+	(cd "$BAD" && "$K2E" --threads 1 $(bad_inputs "$name") -o "$name.elf") 2>"$BAD/$name.stderr"
+	rc=$?
+	check_eq "$name: exit status" "$want" "$rc"
+	check "$name: exact message" diff -u "$ROOT/tests/e2e/expected/$name.stderr" "$BAD/$name.stderr"
+	if [ "$want" = 1 ]; then
+		check "$name: no output left behind" [ ! -e "$BAD/$name.elf" ]
+	else
+		check "$name: partial output written" [ -s "$BAD/$name.elf" ]
+	fi
+done <"$ROOT/tests/e2e/bad-inputs.list"
+check "no temporary files left in the output directory" \
+	bash -c "! ls -A '$BAD' | grep -q '^\.'"
+
+# expect_usage NAME WANT_RC WANT_FIRST_LINE CMD...
+expect_msg() {
+	local name=$1 want=$2 line=$3 rc
+	shift 3
+	(cd "$BAD" && "$@") >"$BAD/out" 2>"$BAD/err"
+	rc=$?
+	check_eq "$name: exit status" "$want" "$rc"
+	check_eq "$name: message" "$line" "$(head -n 1 "$BAD/err")"
+}
+
+"$GEN" -e 'max_mapnr 0x400; codec zlib' "$BAD/small" >/dev/null
+expect_msg "no output option" 2 "kdump2elf: no output file given (-o)" "$K2E" small
+expect_msg "no dump" 2 "kdump2elf: no dump given" "$K2E" -o x.elf
+expect_msg "bad --threads" 2 "kdump2elf: --threads: 'zero' is not a number from 1 to 1024" \
+	"$K2E" --threads zero small -o x.elf
+expect_msg "missing input" 1 "kdump2elf: nope: cannot open: No such file or directory" \
+	"$K2E" nope -o x.elf
+check "missing input: no output" [ ! -e "$BAD/x.elf" ]
+expect_msg "directory as input" 1 "kdump2elf: .: is a directory" "$K2E" . -o x.elf
+expect_msg "output is the input" 2 "kdump2elf: output 'small' is one of the inputs" \
+	"$K2E" -f small -o small
+ln -sf small "$BAD/small.link"
+expect_msg "output is the input through a link" 2 \
+	"kdump2elf: output 'small.link' is one of the inputs" "$K2E" -f small -o small.link
+echo old >"$BAD/exists.elf"
+expect_msg "existing output without -f" 2 \
+	"kdump2elf: 'exists.elf' already exists (use -f to replace it)" "$K2E" small -o exists.elf
+check_eq "existing output untouched" "old" "$(cat "$BAD/exists.elf")"
+expect_msg "existing output with -f" 0 "" "$K2E" -f small -o exists.elf
+check "existing output replaced by a core" bash -c "readelf -h '$BAD/exists.elf' | grep -q 'CORE'"
+expect_msg "output directory missing" 1 \
+	"kdump2elf: cannot create a file in 'no/such': No such file or directory" \
+	"$K2E" small -o no/such/x.elf
+
+# A full disk: the file size limit makes writes fail the same way.
+(cd "$BAD" && bash -c "trap '' XFSZ; ulimit -f 1024; exec '$K2E' --threads 1 small -o full.elf") \
+	2>"$BAD/err"
+check_eq "write error (disk full): exit status" 1 $?
+check "write error (disk full): message names the offset" \
+	grep -qE '^kdump2elf: cannot write output at offset 0x[0-9a-f]+: File too large$' "$BAD/err"
+check "write error: no output, no temporary file" \
+	bash -c "[ ! -e '$BAD/full.elf' ] && ! ls -A '$BAD' | grep -q '^\.full'"
+
+# Split sets: a missing piece, and the pieces in any order.
+"$GEN" "$ROOT/tests/gen/specs/split3.spec" "$BAD/sp" >/dev/null
+expect_msg "split set missing a piece" 1 \
+	"kdump2elf: split set incomplete: pfns 0x1840-0x381f are in no piece (sp.1 .. sp.3)" \
+	"$K2E" sp.3 sp.1 -o sp.elf
+expect_msg "split set in any order" 0 "" "$K2E" sp.3 sp.1 sp.2 -o sp.elf
+expect_msg "split piece with a lone dump" 1 \
+	"kdump2elf: small: not a piece of the same dump as 'sp.1' (headers differ)" \
+	"$K2E" sp.1 small -o sp2.elf
+expect_msg "ELF given with another file" 1 \
+	"kdump2elf: elf: a elf dump is one file, but 2 inputs were given" \
+	bash -c "'$GEN' -e 'format elf64; max_mapnr 0x100' elf >/dev/null && '$K2E' elf small -o e.elf"
+
+# A codec that is not built in is named as such, not as corruption.
+if make -s -C "$ROOT" O="$T/nozstd" HAVE_ZSTD=0 "$T/nozstd/kdump2elf" >/dev/null 2>&1; then
+	"$GEN" -e 'max_mapnr 0x400; codec zstd' "$BAD/zstd" >/dev/null
+	expect_msg "codec not built" 1 \
+		"kdump2elf: zstd: pfn 0x1: page descriptor at 0x4018: zstd support not built" \
+		"$T/nozstd/kdump2elf" zstd -o z.elf
+	check "codec not built: no output" [ ! -e "$BAD/z.elf" ]
+else
+	not_ok "could not build kdump2elf without zstd"
+fi

@@ -1,0 +1,43 @@
+#!/bin/bash
+# run-all.sh - every test of kdump2elf: unit tests, synthetic dumps, bad inputs,
+# real crash dumps (../shared/fixtures and the project's own generated ones),
+# fuzz corpus replay, man page lint.  The last line is "N passed, N failed".
+#
+# Environment: O (build dir, default build), K2E_SANITIZE=1 (sanitizer pass:
+# skips comparisons that only exercise other tools), VERBOSE=1.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+O=${O:-build}
+export K2E=$ROOT/$O/kdump2elf GEN=$ROOT/$O/k2e-mkdump ROOT O
+T=$(mktemp -d "${TMPDIR:-/tmp}/k2e-tests.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export T
+. "$ROOT/tests/lib.sh"
+
+"$ROOT/tests/install-deps.sh" test || note "could not install test dependencies"
+
+section() { echo "== $*"; }
+
+section "unit tests"
+if out=$("$ROOT/$O/unit-tests" 2>&1); then :; fi
+echo "$out" | grep -v '^ok' | tail -n 20
+line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+if [ -n "$line" ]; then
+	T_PASS=$((T_PASS + ${line%% passed*}))
+	f=${line#*passed, }
+	T_FAIL=$((T_FAIL + ${f%% failed}))
+else
+	not_ok "unit tests did not finish"
+fi
+
+for s in synthetic bad-inputs real-fixtures fuzz-replay docs; do
+	section "$s"
+	. "$ROOT/tests/e2e/$s.sh"
+done
+
+if [ -n "$T_NOTES" ]; then
+	echo "== not run here"
+	printf '%s' "$T_NOTES"
+fi
+echo "$T_PASS passed, $T_FAIL failed"
+[ "$T_FAIL" -eq 0 ]
