@@ -1,8 +1,9 @@
 # kdump2elf - plain GNU make with pkg-config.
 #
 #   make                  build kdump2elf (into build/)
-#   make check            build, then run every test (unit, end-to-end, fuzz replay)
-#   make check-sanitize   the same suite built with ASan + UBSan (into build-san/)
+#   make check            build, then run every test (unit, end-to-end, fuzz replay),
+#                         then all of it again built with ASan + UBSan (build-san/)
+#   make test             the first half only; make check-sanitize the second
 #   make install PREFIX=/usr/local DESTDIR=
 #   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY)
 #   make V=1              show the commands
@@ -56,9 +57,11 @@ CPPFLAGS += -I. -D_GNU_SOURCE -DHAVE_ZLIB=$(HAVE_ZLIB) -DHAVE_LZO=$(HAVE_LZO) \
 CFLAGS += -std=gnu11 $(OPT) $(WARN) -pthread $(EXTRA_FLAGS) \
 	$(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS)))
 LDFLAGS += -pthread $(EXTRA_FLAGS)
-LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS)))
+LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS))) \
+	$(shell $(PKG_CONFIG) --libs libdw libelf)
 
-LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c)
+LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c debug/*.c kernel/*.c)
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC := $(wildcard tests/gen/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -75,7 +78,7 @@ $(O)/%.o: %.c
 $(O)/libk2e.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/kdump2elf: $(O)/cli/main.o $(O)/libk2e.a
+$(O)/kdump2elf: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -102,11 +105,14 @@ FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
 test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS)
 
-check: test-bins
-	$(Q)O=$(O) tests/run-all.sh
+# The whole suite, then the whole suite again under ASan + UBSan.
+check: test check-sanitize
+
+test: test-bins
+	$(Q)O=$(O) K2E_SANITIZE=$(filter 1,$(SANITIZE)) tests/run-all.sh
 
 check-sanitize:
-	$(Q)$(MAKE) O=build-san SANITIZE=1 check
+	$(Q)$(MAKE) O=build-san SANITIZE=1 test
 
 install: $(O)/kdump2elf
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -119,10 +125,10 @@ lint-man:
 clean:
 	rm -rf build build-san
 
-.PHONY: all check check-sanitize install clean test-bins lint-man
+.PHONY: all check test check-sanitize install clean test-bins lint-man
 .DELETE_ON_ERROR:
 
--include $(LIB_OBJ:.o=.d) $(O)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(O)/cli/main.d $(CLI_SRC:%.c=$(O)/%.d)
 
 # The example: a synthetic dump made here, converted, and what came out.
 demo: $(O)/kdump2elf $(O)/k2e-mkdump

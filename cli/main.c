@@ -31,6 +31,10 @@ struct cli {
 	int verbosity;		/* -1 quiet, 0 normal, 1 verbose */
 	unsigned threads;
 	bool no_vmap;
+	bool no_gdb_script;
+	const char *vmlinux;
+	const char *module_dirs[64];
+	size_t n_module_dirs;
 	size_t stream_mem;
 	/* progress */
 	bool tty;
@@ -53,7 +57,7 @@ static void msg(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fputs("usage: kdump2elf [-fqv] [--threads N] -o OUTPUT DUMP [PIECE...]\n"
+	fputs("usage: kdump2elf [-fqv] [--threads N] [--vmlinux FILE] [--modules DIR]... -o OUTPUT DUMP [PIECE...]\n"
 	      "       kdump2elf --help | --version\n"
 	      "\n"
 	      "Convert a kdump-compressed, flattened, split, diskdump or ELF vmcore\n"
@@ -65,6 +69,9 @@ static void usage(FILE *f)
 	      "  -v, --verbose       describe the dump and the result\n"
 	      "      --threads N     decoding threads (default: number of CPUs)\n"
 	      "      --no-vmap       do not map kernel virtual addresses\n"
+	      "      --vmlinux FILE  the dumped kernel's vmlinux (default: found by build ID)\n"
+	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
+	      "      --no-gdb-script do not write OUTPUT.gdb\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
@@ -106,6 +113,9 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "no-vmap", no_argument, NULL, 'M' },
+		{ "vmlinux", required_argument, NULL, 'K' },
+		{ "modules", required_argument, NULL, 'D' },
+		{ "no-gdb-script", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -139,6 +149,19 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		}
 		case 'M':
 			c->no_vmap = true;
+			break;
+		case 'K':
+			c->vmlinux = optarg;
+			break;
+		case 'D':
+			if (c->n_module_dirs == sizeof(c->module_dirs) / sizeof(c->module_dirs[0])) {
+				msg("--modules: at most %zu directories", c->n_module_dirs);
+				return EXIT_USAGE;
+			}
+			c->module_dirs[c->n_module_dirs++] = optarg;
+			break;
+		case 'G':
+			c->no_gdb_script = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -189,6 +212,16 @@ static void print_summary(const struct k2e_dump *d, const struct k2e_convert_res
 		fprintf(stderr, "kdump2elf: kernel virtual addresses not mapped: %s\n", r->vmap_note);
 	if (r->page_offset_known)
 		fprintf(stderr, "kdump2elf: direct map at 0x%llx\n", (unsigned long long)r->page_offset);
+	if (r->vmlinux)
+		fprintf(stderr, "kdump2elf: vmlinux: %s\n", r->vmlinux);
+	else if (r->vmlinux_note[0])
+		fprintf(stderr, "kdump2elf: no vmlinux: %s\n", r->vmlinux_note);
+	fprintf(stderr, "kdump2elf: %zu CPU notes, %zu mapped to CPUs; panic CPU %d; %zu modules, %zu found on disk\n",
+		r->n_prstatus, r->n_cpus_mapped, r->panic_cpu, r->n_modules, r->n_modules_found);
+	if (r->kinfo_note[0])
+		fprintf(stderr, "kdump2elf: %s\n", r->kinfo_note);
+	if (r->gdb_script)
+		fprintf(stderr, "kdump2elf: gdb script: %s (gdb -x %s)\n", r->gdb_script, r->gdb_script);
 }
 
 static void print_lost(const struct k2e_convert_result *r, const char *output)
@@ -291,6 +324,10 @@ int main(int argc, char **argv)
 		.force = c.force,
 		.threads = c.threads,
 		.no_vmap = c.no_vmap,
+		.vmlinux = c.vmlinux,
+		.module_dirs = c.module_dirs,
+		.n_module_dirs = c.n_module_dirs,
+		.no_gdb_script = c.no_gdb_script,
 		.progress = progress,
 		.progress_arg = &c,
 	};

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "convert/gdbscript.h"
 #include "convert/k2e-notes.h"
+#include "debug/kinfo.h"
 #include "convert/layout.h"
 #include "lib/endian.h"
 #include "lib/outfile.h"
@@ -38,6 +40,8 @@ void k2e_convert_result_init(struct k2e_convert_result *r)
 void k2e_convert_result_release(struct k2e_convert_result *r)
 {
 	k2e_page_stats_release(&r->pages);
+	free(r->vmlinux);
+	free(r->gdb_script);
 }
 
 static void warn(struct k2e_convert_result *res, const char *fmt, ...)
@@ -352,11 +356,60 @@ out:
 	return rc;
 }
 
+/*
+ * gdb names a core's threads by pr_pid and folds notes with equal pids
+ * (idle CPUs all say 0).  Give those a thread id of their own, above any
+ * real pid (PID_MAX_LIMIT is 2^22), that names the CPU: 4194304 + cpu.
+ * Busy CPUs keep their pid: drgn finds a task's registers by it.
+ */
+static const uint32_t k2e_idle_tid_base = 1u << 22;
+
+static uint32_t thread_id(const struct k2e_kinfo *ki, size_t i)
+{
+	const struct k2e_prstatus *p = &ki->prs[i];
+	bool dup = p->pid == 0;
+
+	for (size_t j = 0; j < ki->n_prs && !dup; j++)
+		dup = j != i && ki->prs[j].pid == p->pid;
+	if (!dup)
+		return p->pid;
+	/* CPU unknown (no symbols): still distinct, past any CPU number. */
+	return k2e_idle_tid_base + (uint32_t)(p->cpu >= 0 ? (size_t)p->cpu : 65536 + i);
+}
+
+static void retag_threads(unsigned char *notes, const struct k2e_dump *d,
+			  const struct k2e_kinfo *ki)
+{
+	size_t pid_off = k2e_prstatus_pid_offset(d->e_machine, d->ptr_bits);
+
+	for (size_t i = 0; i < ki->n_prs; i++)
+		k2e_put32(notes + ki->prs[i].offset + pid_off, thread_id(ki, i), d->big_endian);
+}
+
+/* KEY=VALUE lines: one per NT_PRSTATUS note, in note order (NT_K2E_CPUS). */
+static char *cpus_text(const struct k2e_dump *d, const struct k2e_kinfo *ki)
+{
+	size_t cap = 128 + ki->n_prs * 64, len = 0;
+	char *t = malloc(cap);
+
+	(void)d;
+	if (!t)
+		return NULL;
+	len += (size_t)snprintf(t, cap, "PANIC_CPU=%d\n", ki->panic_cpu);
+	for (size_t i = 0; i < ki->n_prs; i++)
+		len += (size_t)snprintf(t + len, cap - len, "NOTE=%zu CPU=%d PID=%u TID=%u\n", i,
+					ki->prs[i].cpu, ki->prs[i].pid, thread_id(ki, i));
+	return t;
+}
+
 static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st,
 		       const struct k2e_layout *l, struct k2e_convert_result *res,
-		       unsigned char **ret, size_t *ret_len, struct k2e_err *err)
+		       struct k2e_kinfo *ki, unsigned char **ret, size_t *ret_len,
+		       struct k2e_err *err)
 {
 	bool erase;
+	char *cpus = NULL;
+	size_t cpus_len = 0;
 	char *info = info_text(d, st);
 	size_t len, info_len;
 	unsigned char *buf, *p;
@@ -364,7 +417,14 @@ static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st
 	if (!info)
 		return k2e_err_set(err, "out of memory");
 	info_len = strlen(info);
+	if (ki->n_prs && !(cpus = cpus_text(d, ki))) {
+		free(info);
+		return k2e_err_set(err, "out of memory");
+	}
+	cpus_len = cpus ? strlen(cpus) : 0;
 	len = ((d->notes_len + 3) & ~(size_t)3) + note_size(K2E_NOTE_NAME, info_len);
+	if (cpus)
+		len += note_size(K2E_NOTE_NAME, cpus_len);
 	erase = d->eraseinfo_len && len + note_size(K2E_NOTE_NAME, d->eraseinfo_len) <= l->notes_cap;
 	if (d->eraseinfo_len && !erase)
 		warn(res, "eraseinfo (%zu bytes) arrived late and does not fit: left out",
@@ -374,14 +434,19 @@ static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st
 	buf = malloc(len);
 	if (!buf) {
 		free(info);
+		free(cpus);
 		return k2e_err_set(err, "out of memory");
 	}
 	memcpy(buf, d->notes, d->notes_len);
+	retag_threads(buf, d, ki);
 	/* Pad the input's notes to 4 bytes, as note readers expect. */
 	p = buf + d->notes_len;
 	while ((size_t)(p - buf) & 3)
 		*p++ = 0;
 	put_note(&p, K2E_NOTE_NAME, NT_K2E_INFO, info, info_len, d->big_endian);
+	if (cpus)
+		put_note(&p, K2E_NOTE_NAME, NT_K2E_CPUS, cpus, cpus_len, d->big_endian);
+	free(cpus);
 	if (erase)
 		put_note(&p, K2E_NOTE_NAME, NT_K2E_ERASEINFO, d->eraseinfo, d->eraseinfo_len,
 			 d->big_endian);
@@ -391,13 +456,13 @@ static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st
 	return 0;
 }
 
-static int build_loads(struct k2e_dump *d, const struct k2e_layout *l, int fd,
+static int build_loads(struct k2e_dump *d, const struct k2e_layout *l, struct present *ppr,
 		       struct k2e_convert_result *res, const struct k2e_convert_opts *opts,
-		       struct loads *ls, struct k2e_err *err)
+		       struct loads *ls, struct k2e_vmaps *ret_maps, struct k2e_err *err)
 {
 	const struct k2e_arch *arch = k2e_arch_find(d->e_machine);
-	struct present pr = { .l = l, .lost = &res->pages.lost_runs, .fd = fd };
-	struct k2e_phys_reader reader = { .read = present_read, .arg = &pr };
+	struct present pr = *ppr;
+	struct k2e_phys_reader reader = { .read = present_read, .arg = ppr };
 	struct k2e_vmaps maps;
 	uint64_t delta = 0, kimage_start = arch ? arch->kimage_start : UINT64_MAX;
 	bool have_delta = false, have_maps = false;
@@ -480,8 +545,155 @@ static int build_loads(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 	res->n_alias_loads = ls->n - res->n_phys_loads;
 	rc = 0;
 out:
-	k2e_vmaps_release(&maps);
+	if (rc == 0) {
+		*ret_maps = maps;
+		/* The direct map is linear: add it once for the virtual reader. */
+		if (have_delta && !have_maps) {
+			for (size_t i = 0; i < d->runs.n; i++) {
+				uint64_t pa = d->runs.v[i].start << l->page_shift;
+
+				(void)k2e_vmaps_add(ret_maps, pa + delta, pa,
+						    d->runs.v[i].count << l->page_shift, err);
+			}
+		}
+	} else {
+		k2e_vmaps_release(&maps);
+	}
 	return rc;
+}
+
+/* The dumped kernel's virtual memory: the page-table mappings over present pages. */
+struct kview {
+	const struct k2e_vmaps *maps;
+	struct present *pr;
+};
+
+static int kview_read(void *arg, uint64_t va, void *buf, size_t len)
+{
+	const struct kview *kv = arg;
+	const struct k2e_vmaps *m = kv->maps;
+	unsigned char *out = buf;
+
+	while (len) {
+		size_t lo = 0, hi = m->n, chunk;
+		uint64_t pa, in_page;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (m->v[mid].vaddr + m->v[mid].len <= va)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= m->n || m->v[lo].vaddr > va)
+			return -1;
+		pa = m->v[lo].paddr + (va - m->v[lo].vaddr);
+		in_page = kv->pr->l->page_size - (pa & (kv->pr->l->page_size - 1));
+		chunk = len < in_page ? len : (size_t)in_page;
+		if (present_read(kv->pr, pa, out, chunk) < 0)
+			return -1;
+		out += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int vmap_cmp(const void *a, const void *b)
+{
+	const struct k2e_vmap *x = a, *y = b;
+
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+/* Symbols, CPUs and modules of the dumped kernel (debug/kinfo.h). */
+static int read_kernel(struct k2e_dump *d, const struct k2e_convert_opts *opts,
+		       struct present *pr, struct k2e_vmaps *maps,
+		       struct k2e_convert_result *res, struct k2e_kinfo *ki, struct k2e_err *err)
+{
+	struct kview kv = { .maps = maps, .pr = pr };
+	struct k2e_kread kr = { .read = kview_read, .arg = &kv };
+	struct k2e_vmlinux *vml = NULL;
+	struct k2e_err verr;
+	bool had_vml;
+	int rc;
+
+	qsort(maps->v, maps->n, sizeof(*maps->v), vmap_cmp);
+	res->panic_cpu = -1;
+	if (k2e_vmcoreinfo_find(d, "OSRELEASE", &(size_t){ 0 })) {
+		res->vmlinux = k2e_find_vmlinux(d, opts->vmlinux, &verr);
+		if (!res->vmlinux) {
+			if (opts->vmlinux)
+				return k2e_err_set(err, "%s", verr.msg);
+			snprintf(res->vmlinux_note, sizeof(res->vmlinux_note), "%s", verr.msg);
+		} else if (k2e_vmlinux_open(res->vmlinux, &vml, &verr) < 0) {
+			if (opts->vmlinux)
+				return k2e_err_set(err, "%s", verr.msg);
+			snprintf(res->vmlinux_note, sizeof(res->vmlinux_note), "%s", verr.msg);
+			free(res->vmlinux);
+			res->vmlinux = NULL;
+		}
+	} else {
+		snprintf(res->vmlinux_note, sizeof(res->vmlinux_note), "the dump has no vmcoreinfo");
+	}
+	rc = k2e_kinfo_collect(d, &kr, vml, ki, err);
+	had_vml = vml != NULL;
+	k2e_vmlinux_free(vml);
+	if (rc < 0)
+		return -1;
+	res->panic_cpu = ki->panic_cpu;
+	res->n_prstatus = ki->n_prs;
+	res->n_modules = ki->n_mods;
+	for (size_t i = 0; i < ki->n_prs; i++)
+		res->n_cpus_mapped += ki->prs[i].cpu >= 0;
+	if (had_vml && ki->why_no_cpus[0])
+		snprintf(res->kinfo_note, sizeof(res->kinfo_note), "CPUs not mapped: %s",
+			 ki->why_no_cpus);
+	else if (had_vml && ki->why_no_modules[0])
+		snprintf(res->kinfo_note, sizeof(res->kinfo_note), "modules not listed: %s",
+			 ki->why_no_modules);
+	return 0;
+}
+
+static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_opts *opts,
+			    struct k2e_convert_result *res, const struct k2e_kinfo *ki,
+			    struct k2e_err *err)
+{
+	char *core = realpath(opts->output, NULL), *path = NULL, release[80] = "";
+	struct k2e_gdbscript_in in = {
+		.dump = d->in[0].path,
+		.vmlinux = res->vmlinux,
+		.ki = ki,
+		.module_dirs = opts->module_dirs,
+		.n_module_dirs = opts->n_module_dirs,
+		.release = release,
+	};
+	size_t len;
+	const char *rel = k2e_vmcoreinfo_find(d, "OSRELEASE", &len);
+	int rc;
+
+	if (rel && len < sizeof(release)) {
+		memcpy(release, rel, len);
+		release[len] = '\0';
+	}
+	/* gdb numbers a core's threads in note order. */
+	for (size_t i = 0; i < ki->n_prs; i++)
+		if (ki->panic_cpu >= 0 && ki->prs[i].cpu == ki->panic_cpu)
+			in.thread = (int)i + 1;
+	if (!core || asprintf(&path, "%s.gdb", opts->output) < 0) {
+		free(core);
+		return k2e_err_set(err, "out of memory");
+	}
+	in.core = core;
+	rc = k2e_gdbscript_write(path, &in, opts->force, &res->n_modules_found, err);
+	free(core);
+	if (rc < 0) {
+		free(path);
+		return -1;
+	}
+	res->gdb_script = path;
+	return 0;
 }
 
 int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
@@ -497,6 +709,10 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	struct loads ls = { 0 };
 	unsigned char *notes = NULL;
 	size_t notes_len = 0;
+	struct present pr;
+	struct k2e_vmaps maps;
+	struct k2e_kinfo ki = { .panic_cpu = -1 };
+	bool have_maps = false;
 	int rc = -1;
 
 	if (k2e_layout_init(&l, &d->runs, d->page_size, phdr_capacity(d),
@@ -511,6 +727,8 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		goto fail;
 	if (d->fmt->finish && d->fmt->finish(d, err) < 0)
 		goto fail;
+	if (d->warning[0])
+		warn(res, "%s", d->warning);
 	for (size_t i = 0; i < d->n_in; i++) {
 		struct k2e_source *s = d->in[i].src;
 
@@ -524,20 +742,29 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 			     d->in[i].path);
 		}
 	}
-	if (build_loads(d, &l, out.fd, res, opts, &ls, err) < 0)
+	pr = (struct present){ .l = &l, .lost = &res->pages.lost_runs, .fd = out.fd };
+	if (build_loads(d, &l, &pr, res, opts, &ls, &maps, err) < 0)
 		goto fail;
-	if (build_notes(d, &res->pages, &l, res, &notes, &notes_len, err) < 0)
+	have_maps = true;
+	if (read_kernel(d, opts, &pr, &maps, res, &ki, err) < 0)
+		goto fail;
+	if (build_notes(d, &res->pages, &l, res, &ki, &notes, &notes_len, err) < 0)
 		goto fail;
 	if (write_headers(d, &l, out.fd, &ls, notes, notes_len,
 			  res->pages.lost > 0 || d->incomplete_flag, res, err) < 0)
 		goto fail;
 	if (k2e_outfile_commit(&out, opts->force, err) < 0)
 		goto done;
+	if (!opts->no_gdb_script && write_gdb_script(d, opts, res, &ki, err) < 0)
+		goto done;
 	rc = 0;
 	goto done;
 fail:
 	k2e_outfile_abort(&out);
 done:
+	if (have_maps)
+		k2e_vmaps_release(&maps);
+	k2e_kinfo_release(&ki);
 	free(notes);
 	free(ls.v);
 	k2e_layout_release(&l);

@@ -29,6 +29,10 @@ struct k2e_convert_opts {
 	bool force;			/* replace an existing output */
 	unsigned threads;		/* decoding threads (0: 1) */
 	bool no_vmap;			/* do not walk page tables for virtual mappings */
+	const char *vmlinux;		/* the kernel's vmlinux, NULL: look in the usual places */
+	const char *const *module_dirs;	/* searched recursively for NAME.ko(.debug) */
+	size_t n_module_dirs;
+	bool no_gdb_script;		/* do not write OUTPUT.gdb */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
@@ -43,6 +47,14 @@ struct k2e_convert_result {
 	uint64_t page_offset;		/* direct-map base when known */
 	bool stream_truncated;		/* a flattened stream ended without its end marker */
 	char vmap_note[K2E_ERR_MSG_MAX];	/* why no virtual mappings, if none */
+	/* What the kernel's symbols told (see debug/kinfo.h). */
+	char *vmlinux;			/* the vmlinux used, or NULL */
+	char vmlinux_note[K2E_ERR_MSG_MAX];	/* why none */
+	char *gdb_script;		/* OUTPUT.gdb, or NULL */
+	int panic_cpu;			/* -1 when not known */
+	size_t n_cpus_mapped, n_prstatus;
+	size_t n_modules, n_modules_found;	/* loaded, and with a file found */
+	char kinfo_note[K2E_ERR_MSG_MAX];
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
 };

@@ -17,6 +17,12 @@ enum k2e_note_type {
 	 * lost page ranges.
 	 */
 	NT_K2E_INFO = 0x4b324502,
+	/*
+	 * The CPU of each NT_PRSTATUS note, in note order, with the pid the
+	 * dump had and the thread id the core has (idle CPUs get
+	 * 4194304 + cpu): "PANIC_CPU=N" then "NOTE=i CPU=c PID=p TID=t" lines.
+	 */
+	NT_K2E_CPUS = 0x4b324503,
 };
 
 #endif

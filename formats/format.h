@@ -131,6 +131,7 @@ struct k2e_dump {
 	struct k2e_vmap *vmaps;
 	size_t n_vmaps;
 
+	char warning[256];		/* something worth telling, not an error */
 	void *priv;			/* the format's own state */
 };
 

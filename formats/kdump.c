@@ -787,11 +787,22 @@ static int kdump_finish(struct k2e_dump *d, struct k2e_err *err)
 	if (k2e_source_read_exact(p->in->src, b, sizeof(b), k->block_size, err) < 0)
 		return k2e_err_prefix(err, "%s: sub-header", p->in->path);
 	parse_subhdr(b, k->layout, d->big_endian, d->header_version, &sh);
+	if (sh.size_eraseinfo && d->in[0].src->random_access &&
+	    sh.off_eraseinfo >= k2e_source_size(p->in->src)) {
+		snprintf(d->warning, sizeof(d->warning),
+			 "%s: eraseinfo at 0x%llx lies past the end of the file", p->in->path,
+			 (unsigned long long)sh.off_eraseinfo);
+		return 0;
+	}
 	if (sh.size_eraseinfo == 0)
 		return 0;
 	if (read_blob(p->in->src, sh.off_eraseinfo, sh.size_eraseinfo, "eraseinfo",
-		      &d->eraseinfo, err) < 0)
-		return k2e_err_prefix(err, "%s", p->in->path);
+		      &d->eraseinfo, err) < 0) {
+		/* A cut file loses its eraseinfo too: say so, keep the pages. */
+		snprintf(d->warning, sizeof(d->warning), "%s: %.200s", p->in->path, err->msg);
+		k2e_err_clear(err);
+		return 0;
+	}
 	d->eraseinfo_len = sh.size_eraseinfo;
 	return 0;
 }

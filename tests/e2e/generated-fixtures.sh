@@ -51,6 +51,9 @@ for shape in "$FIXDIR"/*/; do
 			check "$s-$bad: every kept page reads as libkdumpfile reads the input" \
 				$CMP --lost "${lost:-0}" "$REAL/$s-$bad.elf" "$in" >"$REAL/$s-$bad.cmp" 2>&1
 			echo "   $s-$bad: $(cat "$REAL/$s-$bad.cmp"), lost ${lost:-?}"
+			dumped=$(sed -n 's/^kdump2elf: [0-9]* of \([0-9]*\) pages lost.*/\1/p' "$REAL/$s-$bad.err")
+			check_eq "$s-$bad: kept + lost pages = dumped pages" "${dumped:-?}" \
+				"$(( $(field compared "$REAL/$s-$bad.cmp") + ${lost:-0} ))"
 		done
 		rm -f "$REAL"/*.elf
 	fi

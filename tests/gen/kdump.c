@@ -580,14 +580,19 @@ static int flat_rebuild(const char *stream, const char *recon,
 		while (done < size) {
 			size_t n = size - done < (1 << 20) ? size - done : (1 << 20);
 			int got = read_at(ifd, buf, n, pos + done);
+			if (got > 0 && write_at(ofd, buf, (size_t)got, off + done, recon, e))
+				goto out;
+			if (got > 0)
+				done += (uint64_t)got;
 			if (got != (int)n)
 				break;
-			if (write_at(ofd, buf, n, off + done, recon, e))
-				goto out;
-			done += n;
 		}
-		if (done < size)
-			break;          /* partial record: discarded */
+		if (done < size) {
+			/* A cut record: the bytes that arrived are still the dump's. */
+			if (done)
+				rlist_add(cov, off, off + done);
+			break;
+		}
 		rlist_add(cov, off, off + size);
 		pos += size;
 	}

@@ -45,6 +45,20 @@ bool k2e_test_fail(const char *file, int line, const char *fmt, ...)
 	return false;
 }
 
+bool k2e_test_failf(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s:%d: %s: CHECK(%s) failed: ", file, line,
+		current ? current : "?", cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	current_failures++;
+	return false;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	const typeof(tests[0]) *x = a, *y = b;

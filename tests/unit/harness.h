@@ -34,9 +34,23 @@ bool k2e_test_fail(const char *file, int line, const char *fmt, ...)
 	}									\
 	static void name(void)
 
+/* Like k2e_test_fail(), for CHECKF: "CHECK(cond) failed: " and the context. */
+bool k2e_test_failf(const char *file, int line, const char *cond, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Each CHECK evaluates to true when it held, so a test can stop early. */
 #define CHECK(cond)								\
-	((cond) ? true : k2e_test_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond))
+	({									\
+		bool ok_ = (cond);						\
+		ok_ ? true : k2e_test_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond); \
+	})
+
+/* CHECK with context for its one failure line (arguments evaluated after cond). */
+#define CHECKF(cond, ...)							\
+	({									\
+		bool ok_ = (cond);						\
+		ok_ ? true : k2e_test_failf(__FILE__, __LINE__, #cond, __VA_ARGS__); \
+	})
 
 #define CHECK_U64(a, b)								\
 	({									\

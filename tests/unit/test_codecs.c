@@ -128,8 +128,7 @@ TEST(codec_from_desc_flags)
 		enum k2e_codec_id id = (enum k2e_codec_id)99;
 		int rc = k2e_codec_from_desc_flags(cases[i].flags, &id);
 
-		if (!CHECK_I64(rc, cases[i].rc))
-			fprintf(stderr, "  flags 0x%x\n", cases[i].flags);
+		CHECKF(rc == cases[i].rc, "flags 0x%x: rc %d", cases[i].flags, rc);
 		if (cases[i].rc == 0)
 			CHECK_I64(id, cases[i].id);
 		else
@@ -195,11 +194,11 @@ TEST(codec_roundtrip)
 				if (!CHECK(clen > 0))
 					continue;
 				memset(dst, 0xa5, len);
-				if (!CHECK(k2e_codec_page(&c, id, dst, len, cmp, clen, &err) == 0))
-					fprintf(stderr, "  %s size %zu kind %d: %s\n", codec(id)->name,
-						len, kind, err.msg);
-				else
-					CHECK_MEM(dst, src, len);
+				if (CHECKF(k2e_codec_page(&c, id, dst, len, cmp, clen, &err) == 0,
+					   "%s size %zu kind %d: %s", codec(id)->name, len, kind,
+					   err.msg))
+					CHECKF(memcmp(dst, src, len) == 0, "%s size %zu kind %d",
+					       codec(id)->name, len, kind);
 			}
 		}
 	}
@@ -222,6 +221,7 @@ TEST(codec_truncated)
 		enum k2e_codec_id id = real_codecs[k];
 		size_t clen = compress_with(id, src, PAGE, cmp, CAP);
 		unsigned bad = 0;
+		char first[K2E_ERR_MSG_MAX + 64] = "";
 
 		if (!codec(id)->built)
 			continue;
@@ -234,12 +234,13 @@ TEST(codec_truncated)
 			if (k2e_codec_page(&c, id, dst, PAGE, t, cut, &err) == 0 ||
 			    strncmp(err.msg, codec(id)->name, strlen(codec(id)->name)) != 0) {
 				if (!bad++)
-					fprintf(stderr, "  %s: %zu of %zu bytes: '%s'\n", codec(id)->name,
-						cut, clen, err.msg);
+					snprintf(first, sizeof(first), "%zu of %zu bytes: '%s'", cut,
+						 clen, err.msg);
 			}
 			free(t);
 		}
-		CHECK_U64(bad, 0);
+		CHECKF(bad == 0, "%s: %u prefixes not refused, first %s", codec(id)->name, bad,
+		       first);
 	}
 	k2e_codec_ctxs_release(&c);
 }
@@ -309,10 +310,9 @@ TEST(codec_wrong_length)
 
 			if (!CHECK(clen > 0))
 				continue;
-			if (!CHECK(k2e_codec_page(&c, id, dst, PAGE, cmp, clen, &err) < 0)) {
-				fprintf(stderr, "  %s accepted %zu bytes\n", codec(id)->name, lens[i]);
+			if (!CHECKF(k2e_codec_page(&c, id, dst, PAGE, cmp, clen, &err) < 0,
+				    "%s accepted %zu bytes", codec(id)->name, lens[i]))
 				continue;
-			}
 			CHECK(strncmp(err.msg, codec(id)->name, strlen(codec(id)->name)) == 0);
 			/* The message names the length it got, or the page size it exceeded. */
 			snprintf(want, sizeof(want), "%zu", lens[i] > PAGE ? (size_t)PAGE : lens[i]);

@@ -149,14 +149,13 @@ static void overlap_case(size_t mem_limit, uint32_t seed, unsigned n_records)
 	else
 		CHECK_U64(s->stats.spilled, 0);
 	memset(got, 0, SPAN);
-	if (CHECK(k2e_source_read_exact(s, got, SPAN, 0, &err) == 0) &&
-	    !CHECK_MEM(got, ref, SPAN)) {
-		for (size_t i = 0; i < SPAN; i++)
-			if (got[i] != ref[i]) {
-				fprintf(stderr, "  mem_limit %zu seed %u: first difference at 0x%zx\n",
-					mem_limit, seed, i);
-				break;
-			}
+	if (CHECKF(k2e_source_read_exact(s, got, SPAN, 0, &err) == 0, "%s", err.msg)) {
+		size_t i = 0;
+
+		while (i < SPAN && got[i] == ref[i])
+			i++;
+		CHECKF(i == SPAN, "mem_limit %zu seed %u: first difference at 0x%zx", mem_limit,
+		       seed, i);
 	}
 	/* Unaligned pieces read back the same. */
 	for (size_t off = 7; off < SPAN; off += 9973) {
@@ -211,9 +210,9 @@ TEST(stream_overlap_last_write_wins)
 			}
 			CHECK(k2e_source_drain(s, &err) == 0);
 			CHECK_U64(k2e_source_size(s), hi);
-			if (CHECK(k2e_source_read_exact(s, got, hi, 0, &err) == 0) &&
-			    !CHECK_MEM(got, ref, hi))
-				fprintf(stderr, "  limit %zu, %zu records\n", limits[l], upto);
+			if (CHECKF(k2e_source_read_exact(s, got, hi, 0, &err) == 0, "%s", err.msg))
+				CHECKF(memcmp(got, ref, hi) == 0, "limit %zu, %zu records",
+				       limits[l], upto);
 			k2e_source_free(s);
 			tbuf_free(&b);
 		}
@@ -355,8 +354,7 @@ TEST(stream_release_merges_ranges)
 		bool rel = (off >= 8 && off < 40) || (off >= 50 && off < 52);
 		int rc = k2e_source_read(s, got, 1, off, &n, &err);
 
-		if (!CHECK_I64(rc, rel ? -1 : 0))
-			fprintf(stderr, "  offset %llu\n", (unsigned long long)off);
+		CHECKF(rc == (rel ? -1 : 0), "offset %llu: rc %d", (unsigned long long)off, rc);
 		if (!rel && rc == 0)
 			CHECK(n == 1 && got[0] == data[off]);
 	}
@@ -453,12 +451,10 @@ TEST(stream_bad_record)
 			continue;
 		CHECK(k2e_source_read_exact(s, got, 16, 0, &err) == 0);
 		/* The second record's header is at 4096 + 16 + 16 = 0x1020. */
-		if (CHECK(k2e_source_drain(s, &err) < 0)) {
+		if (CHECKF(k2e_source_drain(s, &err) < 0, "case %zu accepted", i)) {
 			CHECK_CONTAINS(err.msg, "flattened record at offset 0x1020");
 			snprintf(want, sizeof(want), "0x%llx", (unsigned long long)bad[i].size);
 			CHECK_CONTAINS(err.msg, want);
-		} else {
-			fprintf(stderr, "  case %zu accepted\n", i);
 		}
 		k2e_source_free(s);
 		tbuf_free(&b);

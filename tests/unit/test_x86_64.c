@@ -90,20 +90,17 @@ struct want {
 
 static void check_maps(const struct k2e_vmaps *m, const struct want *w, size_t n)
 {
-	bool ok = CHECK_U64(m->n, n);
+	if (!CHECK_U64(m->n, n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct k2e_vmap *v = &m->v[i];
 
-	for (size_t i = 0; ok && i < n; i++) {
-		ok &= CHECK_U64(m->v[i].vaddr, w[i].vaddr);
-		ok &= CHECK_U64(m->v[i].paddr, w[i].paddr);
-		ok &= CHECK_U64(m->v[i].len, w[i].len);
-		if (!ok)
-			fprintf(stderr, "  mapping %zu\n", i);
+		CHECKF(v->vaddr == w[i].vaddr && v->paddr == w[i].paddr && v->len == w[i].len,
+		       "mapping %zu: va 0x%llx pa 0x%llx len 0x%llx, want va 0x%llx pa 0x%llx len 0x%llx",
+		       i, (unsigned long long)v->vaddr, (unsigned long long)v->paddr,
+		       (unsigned long long)v->len, (unsigned long long)w[i].vaddr,
+		       (unsigned long long)w[i].paddr, (unsigned long long)w[i].len);
 	}
-	if (!ok)
-		for (size_t i = 0; i < m->n; i++)
-			fprintf(stderr, "  got va 0x%llx pa 0x%llx len 0x%llx\n",
-				(unsigned long long)m->v[i].vaddr, (unsigned long long)m->v[i].paddr,
-				(unsigned long long)m->v[i].len);
 }
 
 /*
@@ -194,11 +191,9 @@ static void four_level(bool sme)
 	set(m, 0x10000, 400, 0x900000 | P | s);	/* a table the dump lacks */
 	set(m, 0x10000, 511, 0x15000 | P | s);
 	vmcoreinfo_for(vmci, sizeof(vmci), 0x10000, 0, sme);
-	if (CHECK(walk(m, vmci, &maps, &err) == 0)) {
+	if (CHECKF(walk(m, vmci, &maps, &err) == 0, "%s", err.msg)) {
 		expected(w, 0xffff888000000000ULL, KMAP);
 		check_maps(&maps, w, 5);
-	} else {
-		fprintf(stderr, "  %s\n", err.msg);
 	}
 	k2e_vmaps_release(&maps);
 	free(m);
@@ -248,11 +243,9 @@ TEST(x86_64_five_level)
 		set(m, 0x20000, 511, 0x22000 | P | s);
 		set(m, 0x22000, 511, 0x15000 | P | s);
 		vmcoreinfo_for(vmci, sizeof(vmci), 0x20000, 1, sme);
-		if (CHECK(walk(m, vmci, &maps, &err) == 0)) {
+		if (CHECKF(walk(m, vmci, &maps, &err) == 0, "%s", err.msg)) {
 			expected(w, 0xff11000000000000ULL, KMAP);
 			check_maps(&maps, w, 5);
-		} else {
-			fprintf(stderr, "  %s\n", err.msg);
 		}
 		k2e_vmaps_release(&maps);
 		/* The same tables read as 4-level give other addresses. */

@@ -1,0 +1,32 @@
+/*
+ * gdbscript.h - OUTPUT.gdb: the script that makes `gdb -x OUTPUT.gdb` all a
+ * user types.  It loads the vmlinux at the dump's KASLR offset
+ * (symbol-file -o), each loaded module found on disk at its section
+ * addresses (add-symbol-file -s), opens the core and selects the thread of
+ * the CPU that panicked.
+ */
+#ifndef K2E_GDBSCRIPT_H
+#define K2E_GDBSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "debug/kinfo.h"
+#include "lib/error.h"
+
+struct k2e_gdbscript_in {
+	const char *core;		/* absolute path of the core */
+	const char *dump;		/* what it was made from, for the comment */
+	const char *vmlinux;		/* NULL: none */
+	const struct k2e_kinfo *ki;
+	const char *const *module_dirs;
+	size_t n_module_dirs;
+	const char *release;		/* OSRELEASE, for the distribution's module dirs */
+	int thread;			/* gdb thread number to select, 0: none */
+};
+
+/* Write the script to path (temporary file, then rename); *ret_found = modules with a file. */
+int k2e_gdbscript_write(const char *path, const struct k2e_gdbscript_in *in, bool force,
+			size_t *ret_found, struct k2e_err *err);
+
+#endif

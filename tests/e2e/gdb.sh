@@ -1,0 +1,104 @@
+# gdb.sh - stock gdb debugs the output through the script kdump2elf writes:
+# one thread per CPU with that CPU's registers, the crashing CPU's real stack,
+# kernel data and vmalloc'd stacks readable, the same answers drgn gives on
+# the original dump.  Sourced by run-all.sh after real-fixtures.sh.
+GDBT=$T/gdb
+mkdir -p "$GDBT"
+
+# gdb_case LABEL VMLINUX MODDIR KO DUMP...
+gdb_case() {
+	local label=$1 vml=$2 moddir=$3 ko=$4 out=$GDBT/$1.elf
+	shift 4
+	"$K2E" -f --vmlinux "$vml" --modules "$moddir" "$@" -o "$out" 2>"$GDBT/$label.err"
+	check_eq "$label: converted" 0 $?
+	check "$label: gdb script written beside the core" [ -s "$out.gdb" ]
+	cat >"$GDBT/tasks.gdb" <<'GDB'
+set $off = (unsigned long)&((struct task_struct *)0)->tasks
+set $t = (struct task_struct *)((unsigned long)init_task.tasks.next - $off)
+while $t != &init_task
+  printf "task %d %s\n", $t->pid, $t->comm
+  set $t = (struct task_struct *)((unsigned long)$t->tasks.next - $off)
+end
+GDB
+	timeout 600 gdb -nx -batch -x "$out.gdb" -ex 'info threads' -ex 'bt' -ex 'x/i $pc' \
+		-ex 'printf "release %s\n", init_uts_ns.name.release' \
+		-ex 'printf "jiffies_64 %lu\n", jiffies_64' -ex 'printf "stack_word 0x%lx\n", *(unsigned long *)$sp' \
+		-x "$GDBT/tasks.gdb" </dev/null >"$GDBT/$label.gdb.out" 2>&1
+	$PY "$ROOT/tests/tools/drgn-facts.py" "$vml" "$1" "$ko" >"$GDBT/$label.drgn" 2>&1
+	$PY "$ROOT/tests/tools/drgn-facts.py" "$vml" "$out" "$ko" >"$GDBT/$label.drgn.out" 2>&1
+	local g=$GDBT/$label.gdb.out dr=$GDBT/$label.drgn ncpu threads
+	ncpu=$(readelf -nW "$1" 2>/dev/null | grep -c NT_PRSTATUS)
+	[ "$ncpu" -gt 0 ] || ncpu=$(readelf -nW "$out" | grep -c NT_PRSTATUS)
+	threads=$(grep -cE '^[* ] +[0-9]+ +LWP [0-9]+' "$g")
+	check_eq "$label: one gdb thread per CPU" "$ncpu" "$threads"
+	check_eq "$label: thread ids are distinct" "$threads" \
+		"$(grep -oE '^[* ] +[0-9]+ +LWP [0-9]+' "$g" | awk '{print $NF}' | sort -u | wc -l)"
+	check "$label: the crashing CPU's thread is selected" \
+		grep -qE "^\* +[0-9]+ +LWP $(field crashed_pid "$dr") " "$g"
+	grep -E '^#[0-9]+ ' "$g" | sed -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([^ (]+).*/\2/' | tr '\n' ' ' \
+		>"$GDBT/$label.frames"
+	check "$label: bt from the module through vfs_write to entry_SYSCALL_64" \
+		grep -qE 'k2e_do_bad_write .*(k2e_write|k2e_dispatch).* vfs_write ksys_write .*do_syscall_64 entry_SYSCALL_64' \
+		"$GDBT/$label.frames"
+	check "$label: x/i \$pc is the faulting instruction in the module" \
+		grep -qE '^=> 0x[0-9a-f]+ <k2e_do_bad_write\+[0-9]+>:.*mov ' "$g"
+	check_eq "$label: init_uts_ns release as drgn reads it" "$(field release "$dr")" "$(field release "$g")"
+	check_eq "$label: jiffies_64 as drgn reads it on the original" "$(field jiffies_64 "$dr")" \
+		"$(field jiffies_64 "$g")"
+	check_eq "$label: a word of the vmalloc'd task stack as drgn reads it" \
+		"$(field stack_word "$dr")" "$(field stack_word "$g")"
+	check_eq "$label: init_task.tasks walked in gdb gives drgn's task list" \
+		"$(grep '^task ' "$dr" | sort)" "$(grep '^task ' "$g" | sort)"
+	check_eq "$label: drgn's crashed-thread stack on the output" \
+		"$(grep '^frame ' "$dr")" "$(grep '^frame ' "$GDBT/$label.drgn.out")"
+	# Each thread has its own NT_PRSTATUS registers: compare pc with the notes, read here.
+	local pcs
+	pcs=$($PY - "$out" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+phoff, = struct.unpack_from("<Q", d, 32); n, = struct.unpack_from("<H", d, 56)
+for i in range(n):
+    t, _, off, _, _, sz, _, _ = struct.unpack_from("<IIQQQQQQ", d, phoff + 56 * i)
+    if t != 4:
+        continue
+    p = off
+    while p < off + sz:
+        nsz, dsz, typ = struct.unpack_from("<III", d, p)
+        desc = p + 12 + ((nsz + 3) & ~3)
+        if typ == 1 and d[p + 12:p + 16] == b"CORE":
+            print("%d 0x%x" % (struct.unpack_from("<I", d, desc + 32)[0],
+                               struct.unpack_from("<Q", d, desc + 112 + 16 * 8)[0]))
+        p = desc + ((dsz + 3) & ~3)
+PY
+)
+	local gpcs=""
+	for i in $(seq 1 "$threads"); do
+		gpcs+="$(timeout 300 gdb -nx -batch -ex "core-file $out" -ex "thread $i" \
+			-ex 'printf "%d 0x%lx\n", $_thread, $pc' </dev/null 2>/dev/null | tail -n 1)"$'\n'
+	done
+	check_eq "$label: each thread's pc is its note's" "$(echo "$pcs" | awk '{print $2}')" \
+		"$(echo "$gpcs" | awk 'NF {print $2}')"
+	rm -f "$out"
+}
+
+if [ -n "${K2E_SANITIZE:-}" ]; then
+	: # gdb and drgn only read what the normal pass already checked
+else
+	SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
+	FIX=${FIXDIR:-}
+	vml=""
+	[ -n "$FIX" ] && vml=$(ls "$FIX"/vmlinux-* 2>/dev/null | head -n 1)
+	if [ -n "$vml" ]; then
+		for shape in "$FIX"/*/kdump; do
+			s=$(basename "$(dirname "$shape")")
+			gdb_case "gdb-$s" "$vml" "$FIX" "$FIX/k2e_oops.ko" "$shape/vmcore.kdump-zlib"
+		done
+		if [ -d "$SHARED" ] && [ "$(head -c 16M "$SHARED/vmcore.kdump-zlib" |
+			grep -a -o -m 1 'BUILD-ID=[0-9a-f]*' | head -n 1 | cut -d= -f2)" = \
+			"$(readelf -n "$vml" | sed -n 's/.*Build ID: //p')" ]; then
+			gdb_case gdb-shared "$vml" "$SHARED" "$SHARED/k2e_oops.ko" "$SHARED/vmcore.kdump-zlib"
+		fi
+	else
+		note "no vmlinux for the generated fixtures: the gdb tests were not run"
+	fi
+fi
