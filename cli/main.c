@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/batch.h"
 #include "codecs/codec.h"
 #include "convert/convert.h"
 #include "formats/format.h"
@@ -36,6 +37,8 @@ struct cli {
 	const char *module_dirs[64];
 	size_t n_module_dirs;
 	size_t stream_mem;
+	const char *json;	/* --json FILE: the summary line (cli/batch.c) */
+	struct timespec start;
 	/* progress */
 	bool tty;
 	struct timespec last;
@@ -58,6 +61,7 @@ static void msg(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fputs("usage: kdump2elf [-fqv] [--threads N] [--vmlinux FILE] [--modules DIR]... -o OUTPUT DUMP [PIECE...]\n"
+	      "       kdump2elf --batch [options] PATH...   (kdump2elf --batch --help)\n"
 	      "       kdump2elf --help | --version\n"
 	      "\n"
 	      "Convert a kdump-compressed, flattened, split, diskdump or ELF vmcore\n"
@@ -72,6 +76,7 @@ static void usage(FILE *f)
 	      "      --vmlinux FILE  the dumped kernel's vmlinux (default: found by build ID)\n"
 	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
 	      "      --no-gdb-script do not write OUTPUT.gdb\n"
+	      "      --json FILE     write a JSON summary line to FILE (- for standard output)\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
@@ -116,6 +121,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "vmlinux", required_argument, NULL, 'K' },
 		{ "modules", required_argument, NULL, 'D' },
 		{ "no-gdb-script", no_argument, NULL, 'G' },
+		{ "json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -162,6 +168,9 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'G':
 			c->no_gdb_script = true;
+			break;
+		case 'J':
+			c->json = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -220,6 +229,13 @@ static void print_summary(const struct k2e_dump *d, const struct k2e_convert_res
 		r->n_prstatus, r->n_cpus_mapped, r->panic_cpu, r->n_modules, r->n_modules_found);
 	if (r->kinfo_note[0])
 		fprintf(stderr, "kdump2elf: %s\n", r->kinfo_note);
+	for (const char *l = r->cpu_map; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		int len = nl ? (int)(nl - l) : (int)strlen(l);
+
+		fprintf(stderr, "kdump2elf:   %.*s\n", len, l);
+		l += len + (nl != NULL);
+	}
 	if (r->gdb_script)
 		fprintf(stderr, "kdump2elf: gdb script: %s (gdb -x %s)\n", r->gdb_script, r->gdb_script);
 }
@@ -251,6 +267,23 @@ static void print_lost(const struct k2e_convert_result *r, const char *output)
 	    (unsigned long long)st->lost, (unsigned long long)st->dumped, ranges, output);
 }
 
+/* --json: the summary line of this conversion, written by cli/batch.c. */
+static int write_json(const struct cli *c, char **inputs, int n_in, const struct k2e_dump *d,
+		      const struct k2e_convert_result *res, const char *error)
+{
+	struct k2e_single_report r = {
+		.inputs = inputs,
+		.n_inputs = (size_t)n_in,
+		.d = d,
+		.res = error ? NULL : res,
+		.core = error ? NULL : c->output,
+		.error = error,
+		.start = &c->start,
+	};
+
+	return c->json ? k2e_single_json(c->json, &r) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .verbosity = 0 };
@@ -263,6 +296,9 @@ int main(int argc, char **argv)
 	int first, n_in, rc;
 	bool out_exists;
 
+	if (k2e_batch_requested(argc, argv))
+		return k2e_batch_main(argc, argv);
+	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	rc = parse_args(argc, argv, &c, &first);
 	if (rc)
 		return rc;
@@ -308,6 +344,7 @@ int main(int argc, char **argv)
 			for (int j = 0; j < i; j++)
 				k2e_source_free(in[j].src);
 			free(in);
+			write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
 			return EXIT_ERROR;
 		}
 		in[i].src->name = in[i].path;
@@ -315,6 +352,7 @@ int main(int argc, char **argv)
 	if (k2e_dump_open(in, (size_t)n_in, &d, &err) < 0) {
 		msg("%s", err.msg);
 		free(in);
+		write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
 		return EXIT_ERROR;
 	}
 	free(in);
@@ -354,6 +392,8 @@ int main(int argc, char **argv)
 		    d->in[0].path);
 	}
 out:
+	if (write_json(&c, argv + first, n_in, d, &res, rc == EXIT_ERROR ? err.msg : NULL) < 0)
+		rc = EXIT_ERROR;
 	k2e_convert_result_release(&res);
 	k2e_dump_free(d);
 	return rc;

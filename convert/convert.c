@@ -15,6 +15,7 @@
 #include "debug/kinfo.h"
 #include "convert/layout.h"
 #include "lib/endian.h"
+#include "lib/fileio.h"
 #include "lib/outfile.h"
 
 /* Room for kdump2elf's own notes (NT_K2E_INFO is cut to fit). */
@@ -42,6 +43,7 @@ void k2e_convert_result_release(struct k2e_convert_result *r)
 	k2e_page_stats_release(&r->pages);
 	free(r->vmlinux);
 	free(r->gdb_script);
+	free(r->cpu_map);
 }
 
 static void warn(struct k2e_convert_result *res, const char *fmt, ...)
@@ -248,24 +250,6 @@ static char *info_text(const struct k2e_dump *d, const struct k2e_page_stats *st
 	return t;
 }
 
-static int write_all(int fd, const void *buf, size_t len, uint64_t off, struct k2e_err *err)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return k2e_err_errno(err, errno, "cannot write output at offset 0x%llx",
-					     (unsigned long long)(off + done));
-		}
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 static void put_phdr(unsigned char *p, const Elf64_Phdr *ph, bool be)
 {
 	k2e_put32(p, ph->p_type, be);
@@ -296,14 +280,14 @@ static int write_headers(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 	if (notes_len > l->notes_cap)
 		return k2e_err_set(err, "internal: %zu bytes of notes exceed the room for %llu",
 				   notes_len, (unsigned long long)l->notes_cap);
-	if (write_all(fd, notes, notes_len, notes_off, err) < 0)
+	if (k2e_pwrite_all(fd, notes, notes_len, notes_off, err) < 0)
 		return -1;
 	if (nph >= PN_XNUM) {
 		unsigned char sh[64] = { 0 };
 
 		shoff = (end + 7) & ~7ULL;
 		k2e_put32(sh + 44, (uint32_t)nph, be);	/* sh_info: the real count */
-		if (write_all(fd, sh, sizeof(sh), shoff, err) < 0)
+		if (k2e_pwrite_all(fd, sh, sizeof(sh), shoff, err) < 0)
 			return -1;
 		end = shoff + sizeof(sh);
 	}
@@ -322,7 +306,7 @@ static int write_headers(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 	}
 	for (size_t i = 0; i < ls->n; i++)
 		put_phdr(ph + (i + 1) * sizeof(Elf64_Phdr), &ls->v[i], be);
-	if (write_all(fd, ph, nph * sizeof(Elf64_Phdr), sizeof(Elf64_Ehdr), err) < 0)
+	if (k2e_pwrite_all(fd, ph, nph * sizeof(Elf64_Phdr), sizeof(Elf64_Ehdr), err) < 0)
 		goto out;
 
 	memcpy(eh, ELFMAG, SELFMAG);
@@ -342,7 +326,7 @@ static int write_headers(struct k2e_dump *d, const struct k2e_layout *l, int fd,
 	k2e_put16(eh + 58, shoff ? sizeof(Elf64_Shdr) : 0, be);
 	k2e_put16(eh + 60, shoff ? 1 : 0, be);
 	k2e_put16(eh + 62, SHN_UNDEF, be);
-	if (write_all(fd, eh, sizeof(eh), 0, err) < 0)
+	if (k2e_pwrite_all(fd, eh, sizeof(eh), 0, err) < 0)
 		goto out;
 	if (ftruncate(fd, (off_t)end) < 0) {
 		k2e_err_errno(err, errno, "cannot set the output's size");
@@ -446,7 +430,7 @@ static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st
 	put_note(&p, K2E_NOTE_NAME, NT_K2E_INFO, info, info_len, d->big_endian);
 	if (cpus)
 		put_note(&p, K2E_NOTE_NAME, NT_K2E_CPUS, cpus, cpus_len, d->big_endian);
-	free(cpus);
+	res->cpu_map = cpus;
 	if (erase)
 		put_note(&p, K2E_NOTE_NAME, NT_K2E_ERASEINFO, d->eraseinfo, d->eraseinfo_len,
 			 d->big_endian);

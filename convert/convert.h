@@ -55,6 +55,7 @@ struct k2e_convert_result {
 	size_t n_cpus_mapped, n_prstatus;
 	size_t n_modules, n_modules_found;	/* loaded, and with a file found */
 	char kinfo_note[K2E_ERR_MSG_MAX];
+	char *cpu_map;			/* the NT_K2E_CPUS text, or NULL */
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
 };

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
+
 enum { BATCH_BYTES = 256 << 10 };
 
 struct batch {
@@ -163,24 +165,6 @@ static void fail(struct pipeline *p, const struct k2e_err *err)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static int write_all(int fd, const void *buf, size_t len, uint64_t off, struct k2e_err *err)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return k2e_err_errno(err, errno, "cannot write output at offset 0x%llx",
-					     (unsigned long long)(off + done));
-		}
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 struct worker {
 	struct pipeline *p;
 	pthread_t tid;
@@ -215,7 +199,7 @@ static int process_batch(struct worker *w, struct batch *b, struct k2e_err *err)
 		}
 		off = k2e_layout_pfn_off_seq(p->l, r->pfn, &run);
 		if (span_len && (off != span_off + span_len || j * ps != span_start + span_len)) {
-			if (write_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
+			if (k2e_pwrite_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
 				return -1;
 			span_len = 0;
 		}
@@ -227,7 +211,7 @@ static int process_batch(struct worker *w, struct batch *b, struct k2e_err *err)
 		w->written++;
 		j++;
 	}
-	if (span_len && write_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
+	if (span_len && k2e_pwrite_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
 		return -1;
 	return 0;
 }
@@ -445,7 +429,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 			/* A repeated non-zero stored page: write the decoded copy now. */
 			uint64_t off = k2e_layout_pfn_off(p->l, r.pfn);
 
-			if (write_all(p->out_fd, zc.page, d->page_size, off, err) < 0)
+			if (k2e_pwrite_all(p->out_fd, zc.page, d->page_size, off, err) < 0)
 				goto out;
 			pthread_mutex_lock(&p->mu);
 			p->st->written++;

@@ -39,7 +39,7 @@ static int read_u32(const struct k2e_kread *kr, uint64_t va, uint32_t *ret)
 	return 0;
 }
 
-static int list_notes(const struct k2e_dump *d, struct k2e_kinfo *ki, struct k2e_err *err)
+int k2e_kinfo_list_notes(const struct k2e_dump *d, struct k2e_kinfo *ki, struct k2e_err *err)
 {
 	size_t pos = 0, pid_off = k2e_prstatus_pid_offset(d->e_machine, d->ptr_bits);
 
@@ -78,9 +78,7 @@ static int list_notes(const struct k2e_dump *d, struct k2e_kinfo *ki, struct k2e
 static void map_cpus(const struct k2e_dump *d, const struct k2e_kread *kr,
 		     struct k2e_vmlinux *vml, struct k2e_kinfo *ki)
 {
-	uint64_t crash_notes, pco, nr_ids_va, base;
-	uint32_t nr_ids;
-	unsigned char buf[1024];
+	uint64_t crash_notes, pco, nr_ids_va;
 
 	if (k2e_vmlinux_symbol(vml, "crash_notes", &crash_notes) < 0 ||
 	    k2e_vmlinux_symbol(vml, "__per_cpu_offset", &pco) < 0 ||
@@ -89,9 +87,18 @@ static void map_cpus(const struct k2e_dump *d, const struct k2e_kread *kr,
 			 "vmlinux lacks crash_notes, __per_cpu_offset or nr_cpu_ids");
 		return;
 	}
-	crash_notes += ki->kaslr_offset;
-	pco += ki->kaslr_offset;
-	nr_ids_va += ki->kaslr_offset;
+	k2e_kinfo_map_cpus(d, kr, crash_notes + ki->kaslr_offset, pco + ki->kaslr_offset,
+			   nr_ids_va + ki->kaslr_offset, ki);
+}
+
+void k2e_kinfo_map_cpus(const struct k2e_dump *d, const struct k2e_kread *kr,
+			uint64_t crash_notes, uint64_t pco, uint64_t nr_ids_va,
+			struct k2e_kinfo *ki)
+{
+	uint64_t base;
+	uint32_t nr_ids;
+	unsigned char buf[1024];
+
 	if (read_u64(kr, crash_notes, &base) < 0 || read_u32(kr, nr_ids_va, &nr_ids) < 0 ||
 	    nr_ids == 0 || nr_ids > 8192) {
 		snprintf(ki->why_no_cpus, sizeof(ki->why_no_cpus),
@@ -206,6 +213,25 @@ static int list_modules(const struct k2e_kread *kr, struct k2e_vmlinux *vml, str
 	return 0;
 }
 
+/*
+ * QEMU's dump-guest-memory writes one NT_PRSTATUS per vCPU in CPU order from
+ * its own state, not from crash_notes (formats.md): there, the order is the CPU.
+ */
+static void map_cpus_qemu(const struct k2e_dump *d, struct k2e_kinfo *ki)
+{
+	const unsigned char *desc;
+	size_t len;
+
+	if (k2e_notes_find(d->notes, d->notes_len, "QEMU", -1, d->big_endian, &desc, &len) < 0)
+		return;
+	for (size_t i = 0; i < ki->n_prs; i++)
+		if (ki->prs[i].cpu >= 0)
+			return;
+	for (size_t i = 0; i < ki->n_prs; i++)
+		ki->prs[i].cpu = (int)i;
+	ki->why_no_cpus[0] = '\0';
+}
+
 int k2e_kinfo_collect(const struct k2e_dump *d, const struct k2e_kread *kr,
 		      struct k2e_vmlinux *vml, struct k2e_kinfo *ki, struct k2e_err *err)
 {
@@ -215,14 +241,16 @@ int k2e_kinfo_collect(const struct k2e_dump *d, const struct k2e_kread *kr,
 	ki->panic_cpu = -1;
 	if (k2e_vmcoreinfo_number(d, "KERNELOFFSET", 16, &off) == 0)
 		ki->kaslr_offset = (uint64_t)off;
-	if (list_notes(d, ki, err) < 0)
+	if (k2e_kinfo_list_notes(d, ki, err) < 0)
 		return -1;
 	if (!vml) {
+		map_cpus_qemu(d, ki);
 		snprintf(ki->why_no_cpus, sizeof(ki->why_no_cpus), "no vmlinux");
 		snprintf(ki->why_no_modules, sizeof(ki->why_no_modules), "no vmlinux");
 		return 0;
 	}
 	map_cpus(d, kr, vml, ki);
+	map_cpus_qemu(d, ki);
 	find_panic_cpu(kr, vml, ki);
 	return list_modules(kr, vml, ki, err);
 }

@@ -61,6 +61,16 @@ int k2e_kinfo_collect(const struct k2e_dump *d, const struct k2e_kread *kr,
 		      struct k2e_vmlinux *vml, struct k2e_kinfo *ki, struct k2e_err *err);
 void k2e_kinfo_release(struct k2e_kinfo *ki);
 
+/* The steps of k2e_kinfo_collect(), for tests: list d's NT_PRSTATUS notes in ki. */
+int k2e_kinfo_list_notes(const struct k2e_dump *d, struct k2e_kinfo *ki, struct k2e_err *err);
+/*
+ * Match each listed note with CPU c's saved note at
+ * *crash_notes + __per_cpu_offset[c] (runtime addresses of the three symbols).
+ */
+void k2e_kinfo_map_cpus(const struct k2e_dump *d, const struct k2e_kread *kr,
+			uint64_t crash_notes, uint64_t per_cpu_offset, uint64_t nr_cpu_ids,
+			struct k2e_kinfo *ki);
+
 /*
  * A vmlinux for this dump: `given` if set (its build ID must match), else the
  * distribution's usual places by BUILD-ID and OSRELEASE.  Returns an

@@ -91,3 +91,15 @@ if make -s -C "$ROOT" O="$T/nozstd" HAVE_ZSTD=0 "$T/nozstd/kdump2elf" >/dev/null
 else
 	not_ok "could not build kdump2elf without zstd"
 fi
+
+# Progress: on a terminal a percentage, cleared at the end; otherwise silence.
+(cd "$BAD" && "$K2E" -f sp.1 sp.2 sp.3 -o quiet.elf) >"$BAD/out" 2>"$BAD/err"
+check_eq "no terminal: a clean conversion prints nothing" "" "$(cat "$BAD/out" "$BAD/err")"
+if command -v script >/dev/null; then
+	(cd "$BAD" && script -qec "'$K2E' -f sp.1 sp.2 sp.3 -o tty.elf" /dev/null) >"$BAD/tty" 2>&1
+	check "terminal: progress is shown" grep -q '100% (18336 of 18336 pages)' "$BAD/tty"
+	(cd "$BAD" && script -qec "'$K2E' -q -f sp.1 sp.2 sp.3 -o tty.elf" /dev/null) >"$BAD/tty" 2>&1
+	check_eq "terminal with -q: nothing" "" "$(tr -d '\r' <"$BAD/tty")"
+else
+	note "no script(1): the terminal progress test was not run"
+fi

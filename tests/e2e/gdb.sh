@@ -84,6 +84,18 @@ PY
 if [ -n "${K2E_SANITIZE:-}" ]; then
 	: # gdb and drgn only read what the normal pass already checked
 else
+	# Idle CPUs (pid 0) and a repeated pid, no symbols: still one distinct thread each.
+	"$GEN" -e 'max_mapnr 0x400; cpus 4; pids 0 160 0 160' "$GDBT/idle" >/dev/null
+	"$K2E" "$GDBT/idle" -o "$GDBT/idle.elf" 2>/dev/null
+	timeout 120 gdb -nx -batch -ex "core-file $GDBT/idle.elf" -ex 'info threads' </dev/null \
+		>"$GDBT/idle.out" 2>&1
+	check_eq "synthetic idle CPUs: four distinct gdb threads" 4 \
+		"$(grep -oE '^[* ] +[0-9]+ +LWP [0-9]+' "$GDBT/idle.out" | awk '{print $NF}' | sort -u | wc -l)"
+	check "synthetic idle CPUs: original pids kept in the KDUMP2ELF CPU note" \
+		bash -c "strings '$GDBT/idle.elf' | grep -q '^NOTE=1 CPU=-1 PID=160 TID=4259841$'"
+	check_eq "synthetic idle CPUs: one NT_PRSTATUS per CPU kept" 4 \
+		"$(readelf -nW "$GDBT/idle.elf" | grep -c NT_PRSTATUS)"
+
 	SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
 	FIX=${FIXDIR:-}
 	vml=""

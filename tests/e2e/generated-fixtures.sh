@@ -31,6 +31,11 @@ for shape in "$FIXDIR"/*/; do
 	q=$shape/qemu
 	if [ -d "$k" ]; then
 		real_dump "$s-kdump-zlib" kdf "$k/vmcore.kdump-zlib"
+		# The digest libkdumpfile recorded when the fixture was made.
+		rec=$(grep -o 'digest [0-9a-f]*' "$k/oracle/vmcore.kdump-zlib.kdumpfile.txt" 2>/dev/null |
+			tail -n 1 | cut -d' ' -f2)
+		check_eq "$s-kdump-zlib: digest as recorded at generation time" "${rec:-none recorded}" \
+			"$(field digest "$REAL/$s-kdump-zlib.cmp")"
 		real_peers "$s-kdump-zlib" "$vml" "$k/vmcore.kdump-zlib"
 		real_dump "$s-kdump-lzo" kdf "$k/vmcore.kdump-lzo"
 		real_dump "$s-kdump-nocomp" kdf "$k/vmcore.kdump-nocomp-d1"

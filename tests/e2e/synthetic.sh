@@ -34,6 +34,19 @@ while read -r name peer; do
 		check "$name: lost ranges recorded in the KDUMP2ELF note" [ "$got" -gt 0 ]
 	fi
 	case $peer in
+	split)
+		# shellcheck disable=SC2046
+		check "$name: libkdumpfile reads input and output alike" \
+			$CMP "$SYN/$name.elf" $(syn_inputs "$name") >"$SYN/$name.cmp" 2>&1
+		# shellcheck disable=SC2046
+		if makedumpfile --reassemble $(syn_inputs "$name") "$SYN/$name.re" >/dev/null 2>&1; then
+			check "$name: output matches makedumpfile --reassemble + libkdumpfile" \
+				$CMP "$SYN/$name.elf" "$SYN/$name.re" >"$SYN/$name.cmp" 2>&1
+		else
+			not_ok "$name: makedumpfile --reassemble failed"
+		fi
+		rm -f "$SYN/$name.re"
+		;;
 	kdf)
 		# shellcheck disable=SC2046
 		check "$name: libkdumpfile reads input and output alike" \

@@ -1,0 +1,110 @@
+# sidecar.sh - symbols without vmlinux (issue 4): kallsyms and BTF decoded from
+# the dump itself (symbols/), written as OUT.sym for stock gdb.  On the real
+# dumps (../shared/fixtures and the generated ones): every function kallsyms
+# gives equals System.map + KERNELOFFSET; the module's k2e_do_bad_write is
+# where crash put it; gdb with only the sidecar names the faulting function;
+# bpftool reads the sidecar's BTF, identical to the vmlinux's; and no vmlinux
+# is opened on the way (strace).  Sourced by run-all.sh after real-fixtures.sh.
+SIDE=$T/sidecar
+mkdir -p "$SIDE"
+SYMS=$ROOT/$O/tools/k2e-syms
+
+# side_case LABEL SYSTEM_MAP(.xz ok) CRASH_ORACLE VMLINUX_OR_EMPTY THREAD DUMP...
+# THREAD: gdb's thread of the crashing CPU (CPU + 1: notes are in CPU order).
+side_case() {
+	local label=$1 map=$2 oracle=$3 vml=$4 thread=$5 core=$SIDE/$1.elf sym=$SIDE/$1.elf.sym
+	shift 5
+	if ! "$K2E" -f --no-gdb-script "$@" -o "$core" 2>"$SIDE/$label.err"; then
+		not_ok "$label: converted: $(tail -n 1 "$SIDE/$label.err")"
+		return
+	fi
+	local off
+	off=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$core" | cut -d= -f2)
+	# 1. kallsyms from the dump against the vmlinux symbol table.
+	if ! "$SYMS" syms "$core" >"$SIDE/$label.syms" 2>"$SIDE/$label.syms.err"; then
+		not_ok "$label: kallsyms decoded: $(cat "$SIDE/$label.syms.err")"
+		return
+	fi
+	case $map in
+	*.xz) xz -dc "$map" ;;
+	*) cat "$map" ;;
+	esac >"$SIDE/$label.map"
+	local cmp
+	cmp=$(awk -v off="$off" '
+		function hex(s,   i, c, v) { v = 0; s = tolower(s)
+			for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
+			return v }
+		FNR == NR { m[$3 " " $1] = 1; next }
+		NF == 4 && ($3 == "t" || $3 == "T") {
+			n++
+			# 64-bit addresses do not fit a double: compare the low 32 bits after the offset.
+			a = sprintf("%08x", (hex(substr($1, 9)) - hex(off) + 4294967296) % 4294967296)
+			if (!(($4 " " substr($1, 1, 8) a) in m)) { bad++; if (bad <= 3) print "miss " $0 > "/dev/stderr" } }
+		END { printf "functions %d mismatches %d\n", n, bad + 0 }' "$SIDE/$label.map" "$SIDE/$label.syms" \
+		2>"$SIDE/$label.miss")
+	echo "   $label: kallsyms vs System.map + 0x$off: $cmp"
+	check "$label: kallsyms decodes tens of thousands of functions" \
+		[ "$(echo "$cmp" | awk '{print $2}')" -gt 10000 ]
+	check_eq "$label: every kallsyms function is in System.map at +KERNELOFFSET" 0 \
+		"$(echo "$cmp" | awk '{print $4}')"
+	local want got
+	want=$(grep -m1 -o '^0x[0-9a-f]* <k2e_do_bad_write>:' "$oracle" | cut -d' ' -f1)
+	got=$(awk '$4 == "k2e_do_bad_write" && $5 == "[k2e_oops]" { print "0x" $1 }' "$SIDE/$label.syms")
+	check_eq "$label: module symbol k2e_do_bad_write where crash has it" "$want" "$got"
+
+	# 2. The sidecar, made with nothing that could open a vmlinux.
+	strace -f -qq -e trace=open,openat -o "$SIDE/$label.strace" \
+		"$SYMS" sidecar "$core" "$sym" >"$SIDE/$label.stats" 2>&1
+	check_eq "$label: sidecar written" 0 $?
+	echo "   $label: $(head -n 1 "$SIDE/$label.stats")"
+	check "$label: no vmlinux opened while making the sidecar" \
+		bash -c "! grep -q vmlinux '$SIDE/$label.strace'"
+	bpftool btf dump file "$sym" >"$SIDE/$label.btf" 2>&1
+	check_eq "$label: bpftool btf dump reads the sidecar" 0 $?
+	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
+		check "$label: the sidecar's BTF is the vmlinux's" \
+			cmp -s "$SIDE/$label.btf" <(bpftool btf dump file "$vml" 2>&1)
+	fi
+	# 3. Stock gdb with the sidecar only: no debug-file-directory, no init files.
+	strace -f -qq -e trace=open,openat -o "$SIDE/$label.gdb.strace" \
+		timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
+		-ex "symbol-file $sym" -ex "core-file $core" -ex "thread $thread" -ex 'info symbol $pc' \
+		-ex 'x/i $pc' -ex 'info symbol &init_task' </dev/null >"$SIDE/$label.gdb" 2>&1
+	check "$label: gdb: info symbol \$pc names k2e_do_bad_write on the crashing thread" \
+		grep -qE '^k2e_do_bad_write \+ [0-9]+ in section \.text\.k2e_oops' "$SIDE/$label.gdb"
+	check "$label: gdb: x/i \$pc shows the faulting store" \
+		grep -qE '<k2e_do_bad_write\+[0-9]+>:.*mov' "$SIDE/$label.gdb"
+	check "$label: gdb: kernel data symbols (init_task)" \
+		grep -qE '^init_task in section \.data' "$SIDE/$label.gdb"
+	check "$label: gdb opened no vmlinux" bash -c "! grep -q vmlinux '$SIDE/$label.gdb.strace'"
+	rm -f "$core" "$sym"
+}
+
+if [ ! -x "$SYMS" ]; then
+	not_ok "sidecar: $SYMS is not built"
+	return 0
+fi
+SH=$ROOT/../shared/fixtures/kdump-6.1-k2e
+if [ -d "$SH" ]; then
+	side_case shared-kdump-zlib "$SH/System.map-6.1.0-56-cloud-amd64.xz" \
+		"$SH/oracle/vmcore.kdump-zlib.crash.txt" "" 2 "$SH/vmcore.kdump-zlib"
+else
+	note "no ../shared/fixtures: the shared sidecar case was not run"
+fi
+if [ -z "${FIXDIR:-}" ] && [ -z "${K2E_NO_FIXTURES:-}" ]; then
+	FIXDIR=$(ls -d "${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}"/fixtures/*/ 2>/dev/null | head -n 1)
+	FIXDIR=${FIXDIR%/}
+fi
+if [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
+	for k in "$FIXDIR"/*/kdump; do
+		[ -f "$k/vmcore.kdump-zlib" ] || continue
+		s=$(basename "$(dirname "$k")")
+		cpu=$(field crash_cpu "$k/facts.txt")
+		side_case "gen-$s-kdump-zlib" "$(ls "$FIXDIR"/System.map-* | head -n 1)" \
+			"$k/oracle/vmcore.kdump-zlib.crash.txt" "$(ls "$FIXDIR"/vmlinux-* | head -n 1)" \
+			$((${cpu:-1} + 1)) \
+			"$k/vmcore.kdump-zlib"
+	done
+else
+	note "no generated fixtures: the generated sidecar cases were not run"
+fi
