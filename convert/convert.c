@@ -421,7 +421,8 @@ static int build_notes(const struct k2e_dump *d, const struct k2e_page_stats *st
 		free(cpus);
 		return k2e_err_set(err, "out of memory");
 	}
-	memcpy(buf, d->notes, d->notes_len);
+	if (d->notes_len)
+		memcpy(buf, d->notes, d->notes_len);
 	retag_threads(buf, d, ki);
 	/* Pad the input's notes to 4 bytes, as note readers expect. */
 	p = buf + d->notes_len;
@@ -603,7 +604,8 @@ static int read_kernel(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	bool had_vml;
 	int rc;
 
-	qsort(maps->v, maps->n, sizeof(*maps->v), vmap_cmp);
+	if (maps->n)
+		qsort(maps->v, maps->n, sizeof(*maps->v), vmap_cmp);
 	res->panic_cpu = -1;
 	if (k2e_vmcoreinfo_find(d, "OSRELEASE", &(size_t){ 0 })) {
 		res->vmlinux = k2e_find_vmlinux(d, opts->vmlinux, &verr);
