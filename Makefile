@@ -58,9 +58,9 @@ CFLAGS += -std=gnu11 $(OPT) $(WARN) -pthread $(EXTRA_FLAGS) \
 	$(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS)))
 LDFLAGS += -pthread $(EXTRA_FLAGS)
 LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS))) \
-	$(shell $(PKG_CONFIG) --libs libdw libelf)
+	$(shell $(PKG_CONFIG) --libs libdw libelf libbpf)
 
-LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c debug/*.c kernel/*.c)
+LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c debug/*.c kernel/*.c symbols/*.c)
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC := $(wildcard tests/gen/*.c)
@@ -103,7 +103,14 @@ $(O)/fuzz/%: $(O)/tests/fuzz/%.o $(O)/tests/fuzz/replay.o $(O)/libk2e.a
 
 FUZZ_BINS := $(FUZZ_SRC:tests/fuzz/%.c=$(O)/fuzz/%)
 
-test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS)
+# Test tools: one C file each under tests/tools/, linked with the library.
+TOOL_BINS := $(patsubst tests/tools/%.c,$(O)/tools/%,$(wildcard tests/tools/*.c))
+$(O)/tools/%: $(O)/tests/tools/%.o $(O)/libk2e.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS) $(TOOL_BINS)
 
 # The whole suite, then the whole suite again under ASan + UBSan.
 check: test check-sanitize

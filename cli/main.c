@@ -33,6 +33,7 @@ struct cli {
 	unsigned threads;
 	bool no_vmap;
 	bool no_gdb_script;
+	bool no_sidecar;
 	const char *vmlinux;
 	const char *module_dirs[64];
 	size_t n_module_dirs;
@@ -76,6 +77,7 @@ static void usage(FILE *f)
 	      "      --vmlinux FILE  the dumped kernel's vmlinux (default: found by build ID)\n"
 	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
 	      "      --no-gdb-script do not write OUTPUT.gdb\n"
+	      "      --no-sidecar    without a vmlinux, do not write OUTPUT.sym\n"
 	      "      --json FILE     write a JSON summary line to FILE (- for standard output)\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       print the version\n"
@@ -121,6 +123,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "vmlinux", required_argument, NULL, 'K' },
 		{ "modules", required_argument, NULL, 'D' },
 		{ "no-gdb-script", no_argument, NULL, 'G' },
+		{ "no-sidecar", no_argument, NULL, 'S' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -168,6 +171,9 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'G':
 			c->no_gdb_script = true;
+			break;
+		case 'S':
+			c->no_sidecar = true;
 			break;
 		case 'J':
 			c->json = optarg;
@@ -236,6 +242,10 @@ static void print_summary(const struct k2e_dump *d, const struct k2e_convert_res
 		fprintf(stderr, "kdump2elf:   %.*s\n", len, l);
 		l += len + (nl != NULL);
 	}
+	if (r->sidecar)
+		fprintf(stderr, "kdump2elf: symbol sidecar: %s: %s\n", r->sidecar, r->sidecar_note);
+	else if (r->sidecar_note[0])
+		fprintf(stderr, "kdump2elf: no symbol sidecar: %s\n", r->sidecar_note);
 	if (r->gdb_script)
 		fprintf(stderr, "kdump2elf: gdb script: %s (gdb -x %s)\n", r->gdb_script, r->gdb_script);
 }
@@ -366,6 +376,7 @@ int main(int argc, char **argv)
 		.module_dirs = c.module_dirs,
 		.n_module_dirs = c.n_module_dirs,
 		.no_gdb_script = c.no_gdb_script,
+		.no_sidecar = c.no_sidecar,
 		.progress = progress,
 		.progress_arg = &c,
 	};

@@ -17,6 +17,7 @@
 #include "lib/endian.h"
 #include "lib/fileio.h"
 #include "lib/outfile.h"
+#include "symbols/sidecar.h"
 
 /* Room for kdump2elf's own notes (NT_K2E_INFO is cut to fit). */
 static const size_t k2e_notes_reserve = 64 << 10;
@@ -44,6 +45,7 @@ void k2e_convert_result_release(struct k2e_convert_result *r)
 	free(r->vmlinux);
 	free(r->gdb_script);
 	free(r->cpu_map);
+	free(r->sidecar);
 }
 
 static void warn(struct k2e_convert_result *res, const char *fmt, ...)
@@ -642,6 +644,29 @@ static int read_kernel(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	return 0;
 }
 
+/*
+ * Without a vmlinux, OUTPUT.sym: symbols and types decoded from the dump's
+ * own kallsyms and BTF (symbols/sidecar.h).  Not fatal: the core is complete.
+ */
+static void write_sidecar(const struct k2e_convert_opts *opts, struct k2e_convert_result *res)
+{
+	struct k2e_sidecar_stats ss = { 0 };
+	struct k2e_err serr;
+	char *sym;
+
+	if (asprintf(&sym, "%s.sym", opts->output) < 0)
+		return;
+	if (k2e_sidecar_write(opts->output, sym, opts->force, &ss, &serr) < 0) {
+		snprintf(res->sidecar_note, sizeof(res->sidecar_note), "%.900s", serr.msg);
+		free(sym);
+		return;
+	}
+	snprintf(res->sidecar_note, sizeof(res->sidecar_note),
+		 "%zu symbols, %zu modules, %zu DWARF entries%s%.700s", ss.symbols, ss.modules,
+		 ss.dies, ss.note[0] ? "; " : "", ss.note);
+	res->sidecar = sym;
+}
+
 static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_opts *opts,
 			    struct k2e_convert_result *res, const struct k2e_kinfo *ki,
 			    struct k2e_err *err)
@@ -650,6 +675,7 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 	struct k2e_gdbscript_in in = {
 		.dump = d->in[0].path,
 		.vmlinux = res->vmlinux,
+		.sidecar = res->sidecar,
 		.ki = ki,
 		.module_dirs = opts->module_dirs,
 		.n_module_dirs = opts->n_module_dirs,
@@ -741,6 +767,8 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		goto fail;
 	if (k2e_outfile_commit(&out, opts->force, err) < 0)
 		goto done;
+	if (!res->vmlinux && !opts->no_sidecar)
+		write_sidecar(opts, res);
 	if (!opts->no_gdb_script && write_gdb_script(d, opts, res, &ki, err) < 0)
 		goto done;
 	rc = 0;

@@ -33,6 +33,7 @@ struct k2e_convert_opts {
 	const char *const *module_dirs;	/* searched recursively for NAME.ko(.debug) */
 	size_t n_module_dirs;
 	bool no_gdb_script;		/* do not write OUTPUT.gdb */
+	bool no_sidecar;		/* do not write OUTPUT.sym when there is no vmlinux */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
@@ -56,6 +57,8 @@ struct k2e_convert_result {
 	size_t n_modules, n_modules_found;	/* loaded, and with a file found */
 	char kinfo_note[K2E_ERR_MSG_MAX];
 	char *cpu_map;			/* the NT_K2E_CPUS text, or NULL */
+	char *sidecar;			/* OUTPUT.sym (symbols from the dump), or NULL */
+	char sidecar_note[K2E_ERR_MSG_MAX];	/* why none, or what it lacks */
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
 };

@@ -108,6 +108,9 @@ int k2e_gdbscript_write(const char *path, const struct k2e_gdbscript_in *in, boo
 			free(file);
 			found++;
 		}
+	} else if (in->sidecar) {
+		fputs("# no vmlinux: symbols and types decoded from the dump itself\n", f);
+		fprintf(f, "symbol-file %s\n", in->sidecar);
 	} else {
 		fputs("# no vmlinux was found: give one to kdump2elf with --vmlinux for symbols\n", f);
 	}

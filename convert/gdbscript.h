@@ -18,6 +18,7 @@ struct k2e_gdbscript_in {
 	const char *core;		/* absolute path of the core */
 	const char *dump;		/* what it was made from, for the comment */
 	const char *vmlinux;		/* NULL: none */
+	const char *sidecar;		/* OUTPUT.sym, used when there is no vmlinux */
 	const struct k2e_kinfo *ki;
 	const char *const *module_dirs;
 	size_t n_module_dirs;

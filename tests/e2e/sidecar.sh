@@ -77,6 +77,25 @@ side_case() {
 	check "$label: gdb: kernel data symbols (init_task)" \
 		grep -qE '^init_task in section \.data' "$SIDE/$label.gdb"
 	check "$label: gdb opened no vmlinux" bash -c "! grep -q vmlinux '$SIDE/$label.gdb.strace'"
+	# 4. Types from BTF as DWARF: struct task_struct as bpftool has it, and the crashing task.
+	timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' -ex "symbol-file $sym" \
+		-ex "core-file $core" -x "$ROOT/tests/tools/gdb-fields.py" \
+		-ex "p ((struct task_struct **)((char *)&current_task + ((unsigned long *)&__per_cpu_offset)[$((thread - 1))]))[0]->comm" \
+		</dev/null >"$SIDE/$label.types" 2>&1
+	awk '/^\[[0-9]+\] STRUCT .task_struct. /{f=1;next} f && /^\t/{gsub("\047","",$1); split($3,a,"="); print "field", $1, a[2]; next} f{exit}' \
+		"$SIDE/$label.btf" >"$SIDE/$label.btf.fields"
+	echo "   $label: struct task_struct: $(grep -c '^field ' "$SIDE/$label.types") members in gdb, $(wc -l <"$SIDE/$label.btf.fields") in BTF"
+	grep '^field ' "$SIDE/$label.types" >"$SIDE/$label.gdb.fields"
+	check "$label: gdb: struct task_struct members and offsets are the BTF's" \
+		bash -c "[ -s '$SIDE/$label.btf.fields' ] && cmp -s '$SIDE/$label.btf.fields' '$SIDE/$label.gdb.fields'"
+	check "$label: gdb: the crashing CPU's current task is k2e_trigger" \
+		grep -q '^\$1 = "k2e_trigger' "$SIDE/$label.types"
+	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
+		timeout 300 gdb -nx -batch -ex "symbol-file $vml" -x "$ROOT/tests/tools/gdb-fields.py" \
+			</dev/null 2>/dev/null | grep '^field ' >"$SIDE/$label.vml.fields"
+		check "$label: gdb: struct task_struct as the real vmlinux's DWARF has it" \
+			bash -c "[ -s '$SIDE/$label.vml.fields' ] && cmp -s '$SIDE/$label.vml.fields' '$SIDE/$label.gdb.fields'"
+	fi
 	rm -f "$core" "$sym"
 }
 

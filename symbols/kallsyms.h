@@ -1,0 +1,102 @@
+/*
+ * kallsyms.h - the dumped kernel's symbol table, read from the dump itself.
+ *
+ * Linux 6.0+ puts the addresses of its kallsyms tables in vmcoreinfo
+ * (SYMBOL(kallsyms_names) and friends), so the vmlinux symbol table can be
+ * decoded from the dump's memory with no vmlinux at hand.  Loaded modules'
+ * symbols come from each struct module's mod_kallsyms (Elf_Sym tables in
+ * module memory); the structure layouts for that walk come from the kernel's
+ * BTF (symbols/btf.h), so they need no debug info either.
+ *
+ * A struct k2e_symtab owns its symbols and names.  Symbols keep the kallsyms
+ * type letter ('T' global text, 't' local text, 'D'/'d' data, 'B'/'b' bss,
+ * 'R'/'r' read-only data, 'A' absolute, 'W'/'V' weak ...).  After
+ * k2e_symtab_finish() they are sorted by address and sized: a kernel symbol
+ * runs to the next higher address of its region (kernel image, per-CPU area,
+ * or one module) unless its module Elf_Sym gave a size.
+ */
+#ifndef K2E_KALLSYMS_H
+#define K2E_KALLSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/kmem.h"
+#include "lib/error.h"
+
+struct btf;
+
+/* How kallsyms_offsets encodes addresses (scripts/kallsyms.c, by version). */
+enum k2e_kallsyms_enc {
+	K2E_KALLSYMS_ABSOLUTE,		/* kallsyms_addresses[]: plain words */
+	K2E_KALLSYMS_BASE_RELATIVE,	/* relative_base + (u32)offset */
+	K2E_KALLSYMS_ABSOLUTE_PERCPU,	/* offset >= 0: absolute; else relative_base - 1 - offset */
+	K2E_KALLSYMS_PLACE_RELATIVE,	/* &kallsyms_offsets[i] + offset (7.0+) */
+};
+
+struct k2e_sym {
+	uint64_t addr;
+	uint64_t size;		/* 0 when unknown */
+	uint32_t name;		/* offset in k2e_symtab.strs */
+	int32_t module;		/* index in k2e_symtab.mods, -1: vmlinux */
+	char type;		/* kallsyms type letter */
+	bool sized;		/* size came from the symbol table (module Elf_Sym) */
+};
+
+struct k2e_symmod {
+	char name[64];
+	uint64_t addr;		/* struct module in kernel memory */
+	uint64_t lo, hi;	/* span of its symbols, [lo, hi) */
+};
+
+struct k2e_symtab {
+	struct k2e_sym *syms;
+	size_t n, cap;
+	char *strs;
+	size_t strs_len, strs_cap;
+	struct k2e_symmod *mods;
+	size_t n_mods;
+	enum k2e_kallsyms_enc enc;
+	char why_no_modules[256];	/* set when module symbols could not be read */
+};
+
+/* True for kallsyms letters of code (t, T, w/W on text are not told apart). */
+static inline bool k2e_sym_is_text(char type)
+{
+	return type == 't' || type == 'T';
+}
+
+/* Decode the vmlinux kallsyms of the dump (needs the vmcoreinfo SYMBOLs). */
+int k2e_kallsyms_read(struct k2e_kmem *km, struct k2e_symtab **ret, struct k2e_err *err);
+
+/*
+ * Append the symbols of every loaded module, walking `modules` with layouts
+ * from btf (vmlinux BTF).  Errors are returned; the caller may go on without
+ * module symbols (the table is left as it was).
+ */
+int k2e_symtab_add_modules(struct k2e_symtab *st, struct k2e_kmem *km, const struct btf *btf,
+			   struct k2e_err *err);
+
+/* Sort by address and compute sizes.  Call after the last add. */
+void k2e_symtab_finish(struct k2e_symtab *st);
+
+static inline const char *k2e_sym_name(const struct k2e_symtab *st, const struct k2e_sym *s)
+{
+	return st->strs + s->name;
+}
+
+/*
+ * The first symbol called name (module NULL: vmlinux only; "" any module or
+ * vmlinux).  Prefers global over local, then data/text over others.  NULL
+ * when absent.
+ */
+const struct k2e_sym *k2e_symtab_find(const struct k2e_symtab *st, const char *name,
+				      const char *module);
+/* Its address, or -1 (err set) when absent. */
+int k2e_symtab_addr(const struct k2e_symtab *st, const char *name, uint64_t *ret,
+		    struct k2e_err *err);
+
+void k2e_symtab_free(struct k2e_symtab *st);
+
+#endif

@@ -1,0 +1,589 @@
+/*
+ * sidecar.c - write OUT.sym (see sidecar.h).
+ *
+ * The file is laid out by hand rather than with libelf: it has no program
+ * headers and no loadable bytes, only section headers, a symbol table and
+ * opaque blobs, and every offset is known before the first write.  All
+ * address-carrying sections are SHT_NOBITS at the dumped kernel's runtime
+ * addresses, so gdb takes their contents from the core and `symbol-file`
+ * needs no -o.
+ */
+#include "symbols/sidecar.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "kernel/kmem.h"
+#include "lib/outfile.h"
+#include "symbols/btf.h"
+#include "symbols/dwarf.h"
+#include "symbols/kallsyms.h"
+
+/* ELF constants (include/uapi/linux/elf.h, the gABI). */
+enum {
+	SHT_PROGBITS_ = 1, SHT_SYMTAB_ = 2, SHT_STRTAB_ = 3, SHT_NOBITS_ = 8,
+	SHF_WRITE_ = 1, SHF_ALLOC_ = 2, SHF_EXECINSTR_ = 4,
+	STB_LOCAL_ = 0, STB_GLOBAL_ = 1, STB_WEAK_ = 2,
+	STT_NOTYPE_ = 0, STT_OBJECT_ = 1, STT_FUNC_ = 2,
+	SHN_ABS_ = 0xfff1,
+	EHDR_SIZE = 64, SHDR_SIZE = 64, SYM_SIZE = 24,
+	MAX_SECTIONS = 60000,
+};
+
+struct sec {
+	char *name;
+	uint32_t type, link, info;
+	uint64_t flags, addr, size, align, entsize;
+	void *data;		/* owned; NULL for NOBITS */
+	uint64_t offset;
+	uint32_t name_off;
+};
+
+struct writer {
+	struct sec *secs;
+	size_t n, cap;
+	bool be;
+};
+
+/* A growable byte buffer. */
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+	bool be;
+	bool oom;
+};
+
+static void buf_put(struct buf *b, const void *d, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		unsigned char *p;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap))) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, d, n);
+	b->len += n;
+}
+
+static void buf_uint(struct buf *b, uint64_t v, unsigned size)
+{
+	unsigned char t[8];
+	unsigned i;
+
+	for (i = 0; i < size; i++)
+		t[b->be ? size - 1 - i : i] = (unsigned char)(v >> (8 * i));
+	buf_put(b, t, size);
+}
+
+static size_t buf_str(struct buf *b, const char *s)
+{
+	size_t at = b->len;
+
+	buf_put(b, s, strlen(s) + 1);
+	return at;
+}
+
+static struct sec *sec_add(struct writer *w, const char *name, uint32_t type, uint64_t flags,
+			   uint64_t addr, uint64_t size)
+{
+	struct sec *s;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+
+		if (w->n >= MAX_SECTIONS || !(s = realloc(w->secs, cap * sizeof(*s))))
+			return NULL;
+		w->secs = s;
+		w->cap = cap;
+	}
+	s = &w->secs[w->n];
+	memset(s, 0, sizeof(*s));
+	if (!(s->name = strdup(name)))
+		return NULL;
+	s->type = type;
+	s->flags = flags;
+	s->addr = addr;
+	s->size = size;
+	s->align = 1;
+	w->n++;
+	return s;
+}
+
+/* Give sec the contents of b (taken over). */
+static void sec_take(struct sec *s, struct buf *b)
+{
+	s->data = b->p;
+	s->size = b->len;
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void writer_release(struct writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		free(w->secs[i].name);
+		free(w->secs[i].data);
+	}
+	free(w->secs);
+}
+
+static int pwrite_all(int fd, const void *p, size_t len, uint64_t off, struct k2e_err *err)
+{
+	const unsigned char *c = p;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, c, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return k2e_err_errno(err, n < 0 ? errno : EIO, "write");
+		c += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_err *err)
+{
+	struct buf shstr = { .be = w->be }, hdr = { .be = w->be }, sh = { .be = w->be };
+	uint64_t off = EHDR_SIZE, shoff;
+	size_t i;
+	int rc = -1;
+	struct sec *ss;
+
+	buf_str(&shstr, "");
+	for (i = 0; i < w->n; i++)
+		w->secs[i].name_off = (uint32_t)buf_str(&shstr, w->secs[i].name);
+	buf_str(&shstr, ".shstrtab");	/* name of the last section, added below */
+	if (shstr.oom)
+		goto oom;
+	/* Section 0 is the null section; ours are 1..n, then .shstrtab. */
+	if (!(ss = sec_add(w, ".shstrtab", SHT_STRTAB_, 0, 0, 0)))
+		goto oom;
+	ss->name_off = (uint32_t)(shstr.len - sizeof(".shstrtab"));
+	sec_take(ss, &shstr);
+	for (i = 0; i < w->n; i++) {
+		struct sec *s = &w->secs[i];
+
+		if (s->type == SHT_NOBITS_)
+			continue;
+		off = (off + s->align - 1) / s->align * s->align;
+		s->offset = off;
+		off += s->size;
+	}
+	shoff = (off + 7) & ~7ULL;
+
+	static const unsigned char ident[16] = { 0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */ };
+	unsigned char id[16];
+
+	memcpy(id, ident, 16);
+	id[5] = w->be ? 2 : 1;	/* EI_DATA */
+	id[6] = 1;		/* EV_CURRENT */
+	buf_put(&hdr, id, 16);
+	buf_uint(&hdr, 2, 2);	/* ET_EXEC */
+	buf_uint(&hdr, machine, 2);
+	buf_uint(&hdr, 1, 4);	/* e_version */
+	buf_uint(&hdr, 0, 8);	/* e_entry */
+	buf_uint(&hdr, 0, 8);	/* e_phoff */
+	buf_uint(&hdr, shoff, 8);
+	buf_uint(&hdr, 0, 4);	/* e_flags */
+	buf_uint(&hdr, EHDR_SIZE, 2);
+	buf_uint(&hdr, 56, 2);	/* e_phentsize */
+	buf_uint(&hdr, 0, 2);	/* e_phnum */
+	buf_uint(&hdr, SHDR_SIZE, 2);
+	buf_uint(&hdr, w->n + 1 < 0xff00 ? w->n + 1 : 0, 2);	/* e_shnum (0: in sh_size of [0]) */
+	buf_uint(&hdr, w->n < 0xff00 ? w->n : 0xffff, 2);	/* e_shstrndx (SHN_XINDEX: in sh_link of [0]) */
+	/* The null section, carrying the real counts when they do not fit. */
+	buf_uint(&sh, 0, 4);
+	buf_uint(&sh, 0, 4);
+	buf_uint(&sh, 0, 8);
+	buf_uint(&sh, 0, 8);
+	buf_uint(&sh, 0, 8);
+	buf_uint(&sh, w->n + 1 < 0xff00 ? 0 : w->n + 1, 8);
+	buf_uint(&sh, w->n < 0xff00 ? 0 : w->n, 4);
+	buf_uint(&sh, 0, 4);
+	buf_uint(&sh, 0, 8);
+	buf_uint(&sh, 0, 8);
+	for (i = 0; i < w->n; i++) {
+		const struct sec *s = &w->secs[i];
+
+		buf_uint(&sh, s->name_off, 4);
+		buf_uint(&sh, s->type, 4);
+		buf_uint(&sh, s->flags, 8);
+		buf_uint(&sh, s->addr, 8);
+		buf_uint(&sh, s->offset, 8);
+		buf_uint(&sh, s->size, 8);
+		buf_uint(&sh, s->link, 4);
+		buf_uint(&sh, s->info, 4);
+		buf_uint(&sh, s->align, 8);
+		buf_uint(&sh, s->entsize, 8);
+	}
+	if (hdr.oom || sh.oom)
+		goto oom;
+	if (pwrite_all(fd, hdr.p, hdr.len, 0, err) < 0)
+		goto out;
+	for (i = 0; i < w->n; i++) {
+		const struct sec *s = &w->secs[i];
+
+		if (s->type != SHT_NOBITS_ && s->size &&
+		    pwrite_all(fd, s->data, s->size, s->offset, err) < 0)
+			goto out;
+	}
+	if (pwrite_all(fd, sh.p, sh.len, shoff, err) < 0)
+		goto out;
+	rc = 0;
+	goto out;
+oom:
+	k2e_err_set(err, "out of memory");
+out:
+	free(shstr.p);
+	free(hdr.p);
+	free(sh.p);
+	return rc;
+}
+
+/* ---- the symbol side ---- */
+
+struct ctx {
+	struct k2e_kmem *km;
+	struct k2e_symtab *st;
+	struct btf *btf;
+	struct k2e_btf_mod *bmods;
+	size_t n_bmods;
+	struct writer w;
+	/* Section index (1-based as in the file) of each region. */
+	struct range {
+		uint64_t lo, hi;
+		size_t shndx;
+		bool text;
+	} *ranges;
+	size_t n_ranges;
+	struct k2e_sidecar_stats stats;
+};
+
+static int add_range(struct ctx *c, const char *name, uint64_t lo, uint64_t hi, bool text)
+{
+	struct range *r;
+	struct sec *s;
+
+	if (hi <= lo)
+		return 0;
+	if (!(r = realloc(c->ranges, (c->n_ranges + 1) * sizeof(*r))))
+		return -1;
+	c->ranges = r;
+	if (!(s = sec_add(&c->w, name, SHT_NOBITS_, SHF_ALLOC_ | (text ? SHF_EXECINSTR_ : SHF_WRITE_),
+			  lo, hi - lo)))
+		return -1;
+	s->align = text ? 16 : 8;
+	r[c->n_ranges++] = (struct range){ lo, hi, c->w.n, text };
+	return 0;
+}
+
+static uint64_t sym_or(const struct k2e_symtab *st, const char *name, uint64_t dflt)
+{
+	const struct k2e_sym *s = k2e_symtab_find(st, name, NULL);
+
+	return s ? s->addr : dflt;
+}
+
+/* Kernel image: text, data around init text, init text; per-CPU; each module. */
+static int make_ranges(struct ctx *c)
+{
+	const struct k2e_symtab *st = c->st;
+	uint64_t text = sym_or(st, "_text", sym_or(st, "_stext", 0));
+	uint64_t etext = sym_or(st, "_etext", 0), end = sym_or(st, "_end", 0);
+	uint64_t sinit = sym_or(st, "_sinittext", 0), einit = sym_or(st, "_einittext", 0);
+	uint64_t pcpu_end = sym_or(st, "__per_cpu_end", 0);
+	size_t i;
+
+	if (text && etext > text && add_range(c, ".text", text, etext, true) < 0)
+		return -1;
+	if (etext && end > etext) {
+		if (sinit > etext && einit > sinit && einit <= end) {
+			if (add_range(c, ".data", etext, sinit, false) < 0 ||
+			    add_range(c, ".init.text", sinit, einit, true) < 0 ||
+			    add_range(c, ".data.2", einit, end, false) < 0)
+				return -1;
+		} else if (add_range(c, ".data", etext, end, false) < 0) {
+			return -1;
+		}
+	}
+	/* Absolute per-CPU symbols (x86_64 before 6.15) live at offsets from 0. */
+	if (pcpu_end && pcpu_end < text && add_range(c, ".data..percpu", 0, pcpu_end, false) < 0)
+		return -1;
+	for (i = 0; i < st->n_mods; i++) {
+		const struct k2e_symmod *m = &st->mods[i];
+		uint64_t tlo = UINT64_MAX, thi = 0, dlo = UINT64_MAX, dhi = 0;
+		char name[128];
+		size_t j;
+
+		for (j = 0; j < st->n; j++) {
+			const struct k2e_sym *s = &st->syms[j];
+			uint64_t e = s->addr + (s->size ? s->size : 1);
+
+			if (s->module != (int32_t)i)
+				continue;
+			if (k2e_sym_is_text(s->type)) {
+				tlo = s->addr < tlo ? s->addr : tlo;
+				thi = e > thi ? e : thi;
+			} else {
+				dlo = s->addr < dlo ? s->addr : dlo;
+				dhi = e > dhi ? e : dhi;
+			}
+		}
+		/* Text and data of a module are separate runs; if they interleave, one section. */
+		if (tlo < dhi && dlo < thi) {
+			tlo = tlo < dlo ? tlo : dlo;
+			thi = thi > dhi ? thi : dhi;
+			dlo = UINT64_MAX;
+		}
+		snprintf(name, sizeof(name), ".text.%s", m->name);
+		if (tlo != UINT64_MAX && add_range(c, name, tlo, thi, true) < 0)
+			return -1;
+		snprintf(name, sizeof(name), ".data.%s", m->name);
+		if (dlo != UINT64_MAX && add_range(c, name, dlo, dhi, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct range *range_of(const struct ctx *c, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_ranges; i++) {
+		const struct range *r = &c->ranges[i];
+
+		if (addr >= r->lo && addr < r->hi)
+			return r;
+	}
+	return NULL;
+}
+
+static void put_sym(struct buf *b, uint32_t name, unsigned bind, unsigned type, uint16_t shndx,
+		    uint64_t value, uint64_t size)
+{
+	unsigned char info = (unsigned char)(bind << 4 | type);
+
+	buf_uint(b, name, 4);
+	buf_put(b, &info, 1);
+	buf_put(b, "", 1);	/* st_other */
+	buf_uint(b, shndx, 2);
+	buf_uint(b, value, 8);
+	buf_uint(b, size, 8);
+}
+
+static int make_symtab(struct ctx *c, struct k2e_err *err)
+{
+	struct buf sym = { .be = c->w.be }, str = { .be = c->w.be };
+	const struct k2e_symtab *st = c->st;
+	size_t pass, i, n_local = 1;
+	struct sec *s;
+	uint32_t *name_off;
+
+	if (!(name_off = calloc(st->n ? st->n : 1, sizeof(*name_off))))
+		return k2e_err_set(err, "out of memory");
+	buf_str(&str, "");
+	put_sym(&sym, 0, 0, 0, 0, 0, 0);
+	/* Locals first (gABI), then globals and weaks. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < st->n; i++) {
+			const struct k2e_sym *k = &st->syms[i];
+			bool local = k->type >= 'a' && k->type <= 'z' && k->type != 'w' && k->type != 'v';
+			bool weak = k->type == 'w' || k->type == 'W' || k->type == 'v' || k->type == 'V';
+			const struct range *r = range_of(c, k->addr);
+			unsigned type;
+
+			if (local != (pass == 0))
+				continue;
+			if (!name_off[i])
+				name_off[i] = (uint32_t)buf_str(&str, k2e_sym_name(st, k));
+			if (!r)
+				type = STT_NOTYPE_;
+			else if (r->text && (k2e_sym_is_text(k->type) || k->type == 'w' || k->type == 'W'))
+				type = STT_FUNC_;
+			else if (!r->text)
+				type = STT_OBJECT_;
+			else
+				type = STT_NOTYPE_;
+			put_sym(&sym, name_off[i], local ? STB_LOCAL_ : weak ? STB_WEAK_ : STB_GLOBAL_, type,
+				r ? (uint16_t)r->shndx : SHN_ABS_, k->addr, k->size);
+			c->stats.symbols++;
+			c->stats.functions += type == STT_FUNC_;
+			c->stats.objects += type == STT_OBJECT_;
+			if (local)
+				n_local++;
+		}
+	}
+	free(name_off);
+	if (sym.oom || str.oom)
+		goto oom;
+	if (!(s = sec_add(&c->w, ".symtab", SHT_SYMTAB_, 0, 0, 0)))
+		goto oom;
+	sec_take(s, &sym);
+	s->link = (uint32_t)c->w.n + 1;	/* .strtab, next */
+	s->info = (uint32_t)n_local;
+	s->align = 8;
+	s->entsize = SYM_SIZE;
+	if (!(s = sec_add(&c->w, ".strtab", SHT_STRTAB_, 0, 0, 0)))
+		goto oom;
+	sec_take(s, &str);
+	return 0;
+oom:
+	free(sym.p);
+	free(str.p);
+	return k2e_err_set(err, "out of memory");
+}
+
+static int add_blob(struct ctx *c, const char *name, const void *data, size_t len)
+{
+	struct sec *s = sec_add(&c->w, name, SHT_PROGBITS_, 0, 0, 0);
+
+	if (!s || !(s->data = malloc(len ? len : 1)))
+		return -1;
+	memcpy(s->data, data, len);
+	s->size = len;
+	s->align = 4;
+	return 0;
+}
+
+static int make_btf(struct ctx *c)
+{
+	const void *raw;
+	uint32_t len;
+	size_t i;
+
+	if (!c->btf)
+		return 0;
+	raw = btf__raw_data(c->btf, &len);
+	if (!raw || add_blob(c, ".BTF", raw, len) < 0)
+		return -1;
+	for (i = 0; i < c->n_bmods; i++) {
+		char name[96];
+
+		raw = btf__raw_data(c->bmods[i].btf, &len);
+		snprintf(name, sizeof(name), ".BTF.%s", c->bmods[i].name);
+		if (!raw || add_blob(c, name, raw, len) < 0)
+			return -1;
+		c->stats.btf_modules++;
+	}
+	return 0;
+}
+
+/* .debug_info/.debug_abbrev/.debug_str from the vmlinux BTF (symbols/dwarf.h). */
+static int make_dwarf(struct ctx *c, struct k2e_err *err)
+{
+	struct k2e_dwarf_out d = { 0 };
+	struct sec *s;
+
+	if (k2e_dwarf_from_btf(c->btf, c->st, c->w.be, &d, err) < 0)
+		return k2e_err_prefix(err, "DWARF from BTF");
+	if (!(s = sec_add(&c->w, ".debug_info", SHT_PROGBITS_, 0, 0, d.info_len)))
+		goto oom;
+	s->data = d.info;
+	d.info = NULL;
+	if (!(s = sec_add(&c->w, ".debug_abbrev", SHT_PROGBITS_, 0, 0, d.abbrev_len)))
+		goto oom;
+	s->data = d.abbrev;
+	d.abbrev = NULL;
+	if (!(s = sec_add(&c->w, ".debug_str", SHT_PROGBITS_, 0, 0, d.str_len)))
+		goto oom;
+	s->data = d.str;
+	d.str = NULL;
+	s->entsize = 1;
+	s->flags = 0x30;	/* SHF_MERGE | SHF_STRINGS */
+	c->stats.dies = d.dies;
+	k2e_dwarf_out_release(&d);
+	return 0;
+oom:
+	k2e_dwarf_out_release(&d);
+	return k2e_err_set(err, "out of memory");
+}
+
+static void note(struct ctx *c, const char *what, const struct k2e_err *e)
+{
+	size_t l = strlen(c->stats.note), room = sizeof(c->stats.note) - l;
+	int n = snprintf(c->stats.note + l, room, "%s%s: ", l ? "; " : "", what);
+
+	if (n > 0 && (size_t)n < room)
+		snprintf(c->stats.note + l + n, room - (size_t)n, "%.*s", (int)(room - (size_t)n - 1),
+			 e->msg);
+}
+
+int k2e_sidecar_write(const char *core_path, const char *out_path, bool force,
+		      struct k2e_sidecar_stats *ret, struct k2e_err *err)
+{
+	struct ctx c = { 0 };
+	struct k2e_outfile o = { .fd = -1 };
+	struct k2e_err e;
+	int rc = -1;
+
+	if (k2e_kmem_open(core_path, &c.km, err) < 0)
+		return -1;
+	c.w.be = k2e_kmem_big_endian(c.km);
+	if (k2e_kmem_word_size(c.km) != 8) {
+		k2e_err_set(err, "'%s': only 64-bit kernels are supported", core_path);
+		goto out;
+	}
+	if (k2e_kallsyms_read(c.km, &c.st, err) < 0) {
+		k2e_err_prefix(err, "'%s'", core_path);
+		goto out;
+	}
+	/* BTF and modules are optional: say what is missing, keep the rest. */
+	if (k2e_btf_read_vmlinux(c.km, c.st, &c.btf, &e) < 0) {
+		note(&c, "no BTF", &e);
+	} else {
+		if (k2e_symtab_add_modules(c.st, c.km, c.btf, &e) < 0)
+			note(&c, "no module symbols", &e);
+		if (k2e_btf_read_modules(c.km, c.st, c.btf, &c.bmods, &c.n_bmods, &e) < 0)
+			note(&c, "no module BTF", &e);
+	}
+	k2e_symtab_finish(c.st);
+	c.stats.modules = c.st->n_mods;
+	if (make_ranges(&c) < 0 || make_btf(&c) < 0) {
+		k2e_err_set(err, "out of memory");
+		goto out;
+	}
+	if (make_symtab(&c, err) < 0)
+		goto out;
+	if (c.btf && make_dwarf(&c, err) < 0)
+		goto out;
+	if (k2e_outfile_create(&o, out_path, err) < 0)
+		goto out;
+	if (writer_emit(&c.w, o.fd, k2e_kmem_machine(c.km), err) < 0) {
+		k2e_err_prefix(err, "'%s'", out_path);
+		k2e_outfile_abort(&o);
+		goto out;
+	}
+	if (k2e_outfile_commit(&o, force, err) < 0)
+		goto out;
+	*ret = c.stats;
+	rc = 0;
+out:
+	writer_release(&c.w);
+	free(c.ranges);
+	k2e_btf_mods_free(c.bmods, c.n_bmods);
+	btf__free(c.btf);
+	k2e_symtab_free(c.st);
+	k2e_kmem_free(c.km);
+	return rc;
+}
