@@ -17,6 +17,8 @@
 #include "lib/endian.h"
 #include "lib/fileio.h"
 #include "lib/outfile.h"
+#include "kernel/kmem.h"
+#include "symbols/kallsyms.h"
 #include "symbols/sidecar.h"
 
 /* Room for kdump2elf's own notes (NT_K2E_INFO is cut to fit). */
@@ -708,6 +710,53 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 	return 0;
 }
 
+static int kmem_kread(void *arg, uint64_t va, void *buf, size_t len)
+{
+	struct k2e_err e;
+
+	return k2e_kmem_read(arg, va, buf, len, &e);
+}
+
+/*
+ * No vmlinux: the CPUs of the notes and the panicking CPU from the dump's
+ * own kallsyms (Linux 6.0+), read through the core just written (fd).
+ * Returns true when something was learnt.
+ */
+static bool kinfo_from_kallsyms(const struct k2e_dump *d, int fd, struct k2e_kinfo *ki)
+{
+	char path[64];
+	struct k2e_kmem *km;
+	struct k2e_symtab *st = NULL;
+	struct k2e_err e;
+	uint64_t cn, pco, nr, pc;
+	bool learnt = false;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (k2e_kmem_open(path, &km, &e) < 0)
+		return false;
+	if (k2e_kallsyms_read(km, &st, &e) == 0) {
+		struct k2e_kread kr = { .read = kmem_kread, .arg = km };
+		uint64_t v;
+
+		k2e_symtab_finish(st);
+		if (k2e_symtab_addr(st, "crash_notes", &cn, &e) == 0 &&
+		    k2e_symtab_addr(st, "__per_cpu_offset", &pco, &e) == 0 &&
+		    k2e_symtab_addr(st, "nr_cpu_ids", &nr, &e) == 0) {
+			k2e_kinfo_map_cpus(d, &kr, cn, pco, nr, ki);
+			for (size_t i = 0; i < ki->n_prs; i++)
+				learnt |= ki->prs[i].cpu >= 0;
+		}
+		if (k2e_symtab_addr(st, "panic_cpu", &pc, &e) == 0 &&
+		    k2e_kmem_read_uint(km, pc, 4, &v, &e) == 0 && (int32_t)v >= 0) {
+			ki->panic_cpu = (int)(int32_t)v;
+			learnt = true;
+		}
+	}
+	k2e_symtab_free(st);
+	k2e_kmem_free(km);
+	return learnt;
+}
+
 int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		struct k2e_convert_result *res, struct k2e_err *err)
 {
@@ -765,6 +814,22 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	if (write_headers(d, &l, out.fd, &ls, notes, notes_len,
 			  res->pages.lost > 0 || d->incomplete_flag, res, err) < 0)
 		goto fail;
+	if (!res->vmlinux && ki.n_prs && kinfo_from_kallsyms(d, out.fd, &ki)) {
+		/* Again, with the CPUs known: the notes' thread ids and CPU note change. */
+		free(notes);
+		notes = NULL;
+		free(res->cpu_map);
+		res->cpu_map = NULL;
+		if (build_notes(d, &res->pages, &l, res, &ki, &notes, &notes_len, err) < 0 ||
+		    write_headers(d, &l, out.fd, &ls, notes, notes_len,
+				  res->pages.lost > 0 || d->incomplete_flag, res, err) < 0)
+			goto fail;
+		res->panic_cpu = ki.panic_cpu;
+		res->n_cpus_mapped = 0;
+		for (size_t i = 0; i < ki.n_prs; i++)
+			res->n_cpus_mapped += ki.prs[i].cpu >= 0;
+		res->kinfo_note[0] = '\0';
+	}
 	if (k2e_outfile_commit(&out, opts->force, err) < 0)
 		goto done;
 	if (!res->vmlinux && !opts->no_sidecar)

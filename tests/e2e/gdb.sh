@@ -105,6 +105,21 @@ else
 			s=$(basename "$(dirname "$shape")")
 			gdb_case "gdb-$s" "$vml" "$FIX" "$FIX/k2e_oops.ko" "$shape/vmcore.kdump-zlib"
 		done
+		# Without a vmlinux: the CPU map and the panicking CPU from the dump's kallsyms.
+		for shape in "$FIX"/*/kdump; do
+			s=$(basename "$(dirname "$shape")")
+			want_cpu=$(field crash_cpu "$shape/facts.txt")
+			"$K2E" -f --no-sidecar "$shape/vmcore.kdump-zlib" -o "$GDBT/nv-$s.elf" 2>/dev/null
+			strings "$GDBT/nv-$s.elf" | grep -E '^(PANIC_CPU|NOTE)=' >"$GDBT/nv-$s.cpus"
+			check_eq "$s without vmlinux: panic CPU from kallsyms" "PANIC_CPU=$want_cpu" \
+				"$(head -n 1 "$GDBT/nv-$s.cpus")"
+			check_eq "$s without vmlinux: every note mapped to its CPU" 0 \
+				"$(grep -c 'CPU=-1' "$GDBT/nv-$s.cpus")"
+			check "$s without vmlinux: the script selects the panicking CPU's thread" \
+				grep -qx "thread $(( $(grep -n "CPU=$want_cpu " "$GDBT/nv-$s.cpus" | cut -d: -f1) - 1 ))" \
+				"$GDBT/nv-$s.elf.gdb"
+			rm -f "$GDBT/nv-$s.elf"
+		done
 		if [ -d "$SHARED" ] && [ "$(head -c 16M "$SHARED/vmcore.kdump-zlib" |
 			grep -a -o -m 1 'BUILD-ID=[0-9a-f]*' | head -n 1 | cut -d= -f2)" = \
 			"$(readelf -n "$vml" | sed -n 's/.*Build ID: //p')" ]; then
