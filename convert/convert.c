@@ -664,8 +664,8 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct k2e_conver
 		return;
 	}
 	snprintf(res->sidecar_note, sizeof(res->sidecar_note),
-		 "%zu symbols, %zu modules, %zu DWARF entries%s%.700s", ss.symbols, ss.modules,
-		 ss.dies, ss.note[0] ? "; " : "", ss.note);
+		 "%zu symbols, %zu modules, %zu DWARF entries, %zu unwind FDEs%s%.680s", ss.symbols,
+		 ss.modules, ss.dies, ss.fdes, ss.note[0] ? "; " : "", ss.note);
 	res->sidecar = sym;
 }
 

@@ -24,6 +24,7 @@
 #include "symbols/btf.h"
 #include "symbols/dwarf.h"
 #include "symbols/kallsyms.h"
+#include "symbols/orc.h"
 
 /* ELF constants (include/uapi/linux/elf.h, the gABI). */
 enum {
@@ -519,6 +520,35 @@ oom:
 	return k2e_err_set(err, "out of memory");
 }
 
+static void note(struct ctx *c, const char *what, const struct k2e_err *e);
+
+/* .debug_frame from the ORC tables (symbols/orc.h); x86_64 only, optional. */
+static int make_frame(struct ctx *c)
+{
+	struct k2e_orc_out o;
+	struct k2e_err e;
+	struct sec *s;
+
+	if (k2e_kmem_machine(c->km) != 62 /* EM_X86_64 */)
+		return 0;
+	if (k2e_orc_debug_frame(c->km, c->st, c->btf, &o, &e) < 0) {
+		note(c, "no unwind tables", &e);
+		return 0;
+	}
+	if (o.note[0]) {
+		snprintf(e.msg, sizeof(e.msg), "%s", o.note);
+		note(c, "module ORC skipped", &e);
+	}
+	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, o.frame_len))) {
+		free(o.frame);
+		return -1;
+	}
+	s->data = o.frame;
+	s->align = 8;
+	c->stats.fdes = o.fdes;
+	return 0;
+}
+
 static void note(struct ctx *c, const char *what, const struct k2e_err *e)
 {
 	size_t l = strlen(c->stats.note), room = sizeof(c->stats.note) - l;
@@ -567,6 +597,10 @@ int k2e_sidecar_write(const char *core_path, const char *out_path, bool force,
 		goto out;
 	if (c.btf && make_dwarf(&c, err) < 0)
 		goto out;
+	if (make_frame(&c) < 0) {
+		k2e_err_set(err, "out of memory");
+		goto out;
+	}
 	if (k2e_outfile_create(&o, out_path, err) < 0)
 		goto out;
 	if (writer_emit(&c.w, o.fd, k2e_kmem_machine(c.km), err) < 0) {

@@ -11,6 +11,8 @@
  *     no offset and memory is read from the core;
  *   - .symtab/.strtab: functions (STT_FUNC) and objects (STT_OBJECT) with sizes;
  *   - .BTF (vmlinux) and .BTF.<module> (each module's split BTF), raw;
+ *   - .debug_info/.debug_abbrev/.debug_str from BTF (symbols/dwarf.h);
+ *   - .debug_frame from the ORC unwind tables, x86_64 (symbols/orc.h);
  * written through lib/outfile.h (a temporary, then renamed; an existing
  * out_path is replaced only with force).
  */

@@ -69,7 +69,7 @@ side_case() {
 	strace -f -qq -e trace=open,openat -o "$SIDE/$label.gdb.strace" \
 		timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
 		-ex "symbol-file $sym" -ex "core-file $core" -ex "thread $thread" -ex 'info symbol $pc' \
-		-ex 'x/i $pc' -ex 'info symbol &init_task' </dev/null >"$SIDE/$label.gdb" 2>&1
+		-ex 'x/i $pc' -ex 'info symbol &init_task' -ex bt </dev/null >"$SIDE/$label.gdb" 2>&1
 	check "$label: gdb: info symbol \$pc names k2e_do_bad_write on the crashing thread" \
 		grep -qE '^k2e_do_bad_write \+ [0-9]+ in section \.text\.k2e_oops' "$SIDE/$label.gdb"
 	check "$label: gdb: x/i \$pc shows the faulting store" \
@@ -77,6 +77,38 @@ side_case() {
 	check "$label: gdb: kernel data symbols (init_task)" \
 		grep -qE '^init_task in section \.data' "$SIDE/$label.gdb"
 	check "$label: gdb opened no vmlinux" bash -c "! grep -q vmlinux '$SIDE/$label.gdb.strace'"
+	# Unwinding from the ORC tables (.debug_frame): the crashing stack, frame by frame.
+	check "$label: the sidecar has .debug_frame from ORC (over 100000 FDEs)" \
+		[ "$(field fdes "$SIDE/$label.stats")" -gt 100000 ]
+	# bt's lines: the last run starting at #0 (thread switches print a #0 line too).
+	awk '/^#0 / { n = 0 } /^#[0-9]+ / { l[n++] = $0 } END { for (i = 0; i < n; i++) print l[i] }' \
+		"$SIDE/$label.gdb" >"$SIDE/$label.bt"
+	sed -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([^ (]+).*/\2/' "$SIDE/$label.bt" | tr '\n' ' ' \
+		>"$SIDE/$label.frames"
+	echo "   $label: bt: $(cat "$SIDE/$label.frames")"
+	check "$label: gdb: bt from the module through vfs_write to entry_SYSCALL_64" \
+		grep -qE '^k2e_do_bad_write .*(k2e_write|k2e_dispatch).* proc_reg_write vfs_write ksys_write do_syscall_64 entry_SYSCALL_64' \
+		"$SIDE/$label.frames"
+	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
+		# drgn with the real vmlinux and module, on the original dump: the same return addresses.
+		local ko
+		ko=$(ls "$(dirname "$vml")"/*.ko 2>/dev/null | head -n 1)
+		$PY - "$vml" "${@: -1}" $ko >"$SIDE/$label.drgn.pcs" 2>&1 <<'PY'
+import sys, drgn
+prog = drgn.Program()
+prog.set_core_dump(sys.argv[2])
+try:
+    prog.load_debug_info([sys.argv[1]] + sys.argv[3:])
+except drgn.MissingDebugInfoError:
+    pass
+for f in prog.crashed_thread().stack_trace():
+    if not f.is_inline:
+        print("0x%x" % f.pc)
+PY
+		awk '{ print $2 }' "$SIDE/$label.bt" >"$SIDE/$label.gdb.pcs"
+		check "$label: gdb's frames have drgn's return addresses (real vmlinux, original dump)" \
+			bash -c "[ -s '$SIDE/$label.gdb.pcs' ] && head -n \$(wc -l <'$SIDE/$label.gdb.pcs') '$SIDE/$label.drgn.pcs' | cmp -s - '$SIDE/$label.gdb.pcs'"
+	fi
 	# 4. Types from BTF as DWARF: struct task_struct as bpftool has it, and the crashing task.
 	timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' -ex "symbol-file $sym" \
 		-ex "core-file $core" -x "$ROOT/tests/tools/gdb-fields.py" \
