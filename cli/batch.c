@@ -281,8 +281,11 @@ static void summary_json(const struct summary *s, struct k2e_json *j)
 	if (res) {
 		k2e_json_u64(j, "dumped", res->pages.dumped);
 		k2e_json_u64(j, "zero", res->pages.zero);
-		/* Excluded pages need the count of RAM pages, which struct k2e_dump lacks. */
-		k2e_json_null(j, "excluded");
+		/* Pages of RAM that the dump left out; unknown for ELF dumps. */
+		if (res->n_ram >= res->pages.dumped && res->n_ram)
+			k2e_json_u64(j, "excluded", res->n_ram - res->pages.dumped);
+		else
+			k2e_json_null(j, "excluded");
 		k2e_json_u64(j, "lost", res->pages.lost);
 	} else {
 		k2e_json_null(j, "dumped");
@@ -301,7 +304,7 @@ static void summary_json(const struct summary *s, struct k2e_json *j)
 	k2e_json_begin_object(j, "outputs");
 	k2e_json_string(j, "core", s->core);
 	k2e_json_string(j, "gdb", res ? res->gdb_script : NULL);
-	k2e_json_null(j, "sidecar");
+	k2e_json_string(j, "sidecar", res ? res->sidecar : NULL);
 	k2e_json_string(j, "dmesg", s->dmesg);
 	k2e_json_end_object(j);
 	k2e_json_string(j, "name", s->name);
@@ -334,7 +337,7 @@ static uint64_t input_bytes(char *const *paths, size_t n, const struct k2e_dump 
 /* ------------------------------------------------------------------ */
 /* Single conversions: kdump2elf ... --json FILE                      */
 
-/* Write one line to path ("-": standard output), replacing a file atomically. */
+/* Write text to path ("-": standard output), replacing a file atomically. */
 static int write_line_file(const char *path, const char *line, size_t len, struct k2e_err *err)
 {
 	struct k2e_outfile o;
@@ -594,7 +597,6 @@ struct scan {
 	dev_t out_dev;
 	ino_t out_ino;
 	bool have_out;
-	int verbosity;
 };
 
 static struct found *add_found(struct scan *sc, const char *path, const char *dir,
@@ -683,7 +685,8 @@ static void walk(struct scan *sc, const char *dir, const char *rel)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dh);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
 		struct stat lst, st;
@@ -1116,11 +1119,6 @@ static void progress_cb(void *arg, uint64_t done, uint64_t total);
 static void draw_progress(struct batch *b, bool force);
 static void clear_progress(struct batch *b);
 
-static int write_text_file(const char *path, const char *text, size_t len, struct k2e_err *err)
-{
-	return write_line_file(path, text, len, err);
-}
-
 static bool is_input(const struct batch *b, const struct stat *st)
 {
 	struct devino key = { st->st_dev, st->st_ino };
@@ -1227,11 +1225,12 @@ static enum outcome process(struct batch *b, struct slot *slot, struct unit *u, 
 	unlink(marker);
 	unlink(dmesg);
 	unlink(core);
-	{
-		char *gdb = xprintf("%s.gdb", core);	/* the converter's OUTPUT.gdb */
+	for (size_t i = 0; i < 2; i++) {
+		/* The converter's OUTPUT.gdb and OUTPUT.sym. */
+		char *extra = xprintf("%s.%s", core, i ? "sym" : "gdb");
 
-		unlink(gdb);
-		free(gdb);
+		unlink(extra);
+		free(extra);
 	}
 
 	in = calloc(u->n_paths, sizeof(*in));
@@ -1289,7 +1288,7 @@ static enum outcome process(struct batch *b, struct slot *slot, struct unit *u, 
 	    k2e_panic_read(s.km, &s.panic, &log, &log_len, &err) < 0) {
 		log_warning = xprintf("kernel log not read: %s", err.msg);
 		add_warning(&s, log_warning);
-	} else if (write_text_file(dmesg, log, log_len, &err) < 0) {
+	} else if (write_line_file(dmesg, log, log_len, &err) < 0) {
 		s.have_panic = true;
 		log_warning = xprintf("kernel log not written: %s", err.msg);
 		add_warning(&s, log_warning);
@@ -1541,7 +1540,6 @@ int k2e_batch_main(int argc, char **argv)
 	sc.out_dev = ost.st_dev;
 	sc.out_ino = ost.st_ino;
 	sc.have_out = true;
-	sc.verbosity = b.o.verbosity;
 	for (int i = first; i < argc; i++) {
 		if (strcmp(argv[i], "-") == 0) {
 			size_t n;
@@ -1573,7 +1571,8 @@ int k2e_batch_main(int argc, char **argv)
 			b.inputs[b.n_inputs++] = (struct devino){ st.st_dev, st.st_ino };
 		}
 	}
-	qsort(b.inputs, b.n_inputs, sizeof(*b.inputs), devino_cmp);
+	if (b.n_inputs)
+		qsort(b.inputs, b.n_inputs, sizeof(*b.inputs), devino_cmp);
 	for (size_t i = 0; i < sc.n; i++) {
 		free(sc.f[i].path);
 		free(sc.f[i].dir);
@@ -1617,8 +1616,9 @@ int k2e_batch_main(int argc, char **argv)
 	tids = xrealloc(NULL, b.o.jobs * sizeof(*tids));
 	memset(b.slots, 0, b.o.jobs * sizeof(*b.slots));
 	if (b.o.verbosity > 0)
-		msg("%zu dumps to convert (%zu found, shard %u/%u), %u at a time, %u threads each",
-		    b.n_units, n_all, b.o.shard_k, b.o.shard_n, b.o.jobs, b.per_dump_threads);
+		msg("%zu dumps to convert (%zu found, shard %u/%u), %u at a time, %u decoding thread%s each",
+		    b.n_units, n_all, b.o.shard_k, b.o.shard_n, b.o.jobs, b.per_dump_threads,
+		    b.per_dump_threads == 1 ? "" : "s");
 	for (unsigned i = 0; i < b.o.jobs; i++) {
 		b.slots[i].b = &b;
 		if (pthread_create(&tids[i], NULL, worker, &b.slots[i]) != 0) {

@@ -34,6 +34,8 @@ struct cli {
 	bool no_vmap;
 	bool no_gdb_script;
 	bool no_sidecar;
+	const char *system_map;	/* --system-map FILE: OUTPUT.sym's vmlinux symbols */
+	const char *btf;	/* --btf FILE: OUTPUT.sym's raw vmlinux BTF */
 	const char *vmlinux;
 	const char *module_dirs[64];
 	size_t n_module_dirs;
@@ -78,6 +80,8 @@ static void usage(FILE *f)
 	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
 	      "      --no-gdb-script do not write OUTPUT.gdb\n"
 	      "      --no-sidecar    without a vmlinux, do not write OUTPUT.sym\n"
+	      "      --system-map FILE  OUTPUT.sym's kernel symbols from this System.map\n"
+	      "      --btf FILE      OUTPUT.sym's types from this raw BTF (/sys/kernel/btf/vmlinux)\n"
 	      "      --json FILE     write a JSON summary line to FILE (- for standard output)\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       print the version\n"
@@ -124,6 +128,8 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "modules", required_argument, NULL, 'D' },
 		{ "no-gdb-script", no_argument, NULL, 'G' },
 		{ "no-sidecar", no_argument, NULL, 'S' },
+		{ "system-map", required_argument, NULL, 'Y' },
+		{ "btf", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -174,6 +180,12 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'S':
 			c->no_sidecar = true;
+			break;
+		case 'Y':
+			c->system_map = optarg;
+			break;
+		case 'B':
+			c->btf = optarg;
 			break;
 		case 'J':
 			c->json = optarg;
@@ -377,6 +389,8 @@ int main(int argc, char **argv)
 		.n_module_dirs = c.n_module_dirs,
 		.no_gdb_script = c.no_gdb_script,
 		.no_sidecar = c.no_sidecar,
+		.system_map = c.system_map,
+		.btf = c.btf,
 		.progress = progress,
 		.progress_arg = &c,
 	};

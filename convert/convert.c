@@ -652,13 +652,14 @@ static int read_kernel(struct k2e_dump *d, const struct k2e_convert_opts *opts,
  */
 static void write_sidecar(const struct k2e_convert_opts *opts, struct k2e_convert_result *res)
 {
+	struct k2e_sidecar_opts so = { .system_map = opts->system_map, .btf = opts->btf };
 	struct k2e_sidecar_stats ss = { 0 };
 	struct k2e_err serr;
 	char *sym;
 
 	if (asprintf(&sym, "%s.sym", opts->output) < 0)
 		return;
-	if (k2e_sidecar_write(opts->output, sym, opts->force, &ss, &serr) < 0) {
+	if (k2e_sidecar_write_opts(opts->output, sym, opts->force, &so, &ss, &serr) < 0) {
 		snprintf(res->sidecar_note, sizeof(res->sidecar_note), "%.900s", serr.msg);
 		free(sym);
 		return;
@@ -776,6 +777,13 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	bool have_maps = false;
 	int rc = -1;
 
+	/* Files for the sidecar are checked first: a wrong one is an error, before any work. */
+	if (!opts->no_sidecar) {
+		struct k2e_sidecar_opts so = { .system_map = opts->system_map, .btf = opts->btf };
+
+		if (k2e_sidecar_check_opts(&so, err) < 0)
+			return -1;
+	}
 	if (k2e_layout_init(&l, &d->runs, d->page_size, phdr_capacity(d),
 			    ((d->notes_len + 3) & ~(size_t)3) + d->eraseinfo_hint + k2e_notes_reserve,
 			    err) < 0)
@@ -784,6 +792,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		k2e_layout_release(&l);
 		return -1;
 	}
+	res->n_ram = d->n_ram;
 	if (k2e_pages_convert(d, &l, out.fd, &popts, &res->pages, err) < 0)
 		goto fail;
 	if (d->fmt->finish && d->fmt->finish(d, err) < 0)

@@ -34,12 +34,15 @@ struct k2e_convert_opts {
 	size_t n_module_dirs;
 	bool no_gdb_script;		/* do not write OUTPUT.gdb */
 	bool no_sidecar;		/* do not write OUTPUT.sym when there is no vmlinux */
+	const char *system_map;		/* OUTPUT.sym: vmlinux symbols from this System.map, not kallsyms */
+	const char *btf;		/* OUTPUT.sym: raw vmlinux BTF from this file, not the dump's */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
 
 struct k2e_convert_result {
 	struct k2e_page_stats pages;
+	uint64_t n_ram;			/* pages that exist in the machine, 0: unknown */
 	uint64_t n_phdrs;		/* all program headers */
 	uint64_t n_phys_loads;		/* PT_LOADs of physical runs */
 	uint64_t n_alias_loads;		/* PT_LOADs aliasing them at other addresses */

@@ -123,6 +123,7 @@ struct k2e_dump {
 	 */
 	struct k2e_runs zero_fill;
 	uint64_t n_dumped;
+	uint64_t n_ram;			/* pages that exist (kdump 1st bitmap), 0: unknown */
 
 	/* Offset of a page the format knows is the shared zero page, or UINT64_MAX. */
 	uint64_t zero_off;

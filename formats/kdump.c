@@ -326,8 +326,25 @@ static int scan_bitmap(struct k2e_dump *d, struct kdump *k, struct k2e_err *err)
 
 	if (!buf)
 		return k2e_err_set(err, "out of memory");
+	/* The 1st bitmap only counts the pages that exist (for "excluded" in summaries). */
+	for (uint64_t pos = 0; !k->single_bitmap && pos < nbytes; pos += chunk) {
+		size_t want = nbytes - pos < chunk ? (size_t)(nbytes - pos) : chunk;
+
+		if (k2e_source_read_exact(src, buf, want, k->bitmap_off + pos, err) < 0) {
+			free(buf);
+			return k2e_err_prefix(err, "1st bitmap");
+		}
+		for (size_t i = 0; i < want; i++) {
+			unsigned char byte = buf[i];
+
+			if (pos + i == nbytes - 1 && k->max_mapnr % 8)
+				byte &= (unsigned char)((1u << (k->max_mapnr % 8)) - 1);
+			d->n_ram += (uint64_t)__builtin_popcount(byte);
+		}
+		k2e_source_release(src, k->bitmap_off + pos, want);
+	}
 	if (!k->single_bitmap)
-		k2e_source_release(src, k->bitmap_off, k->bitmap_len);	/* 1st bitmap: unused */
+		k2e_source_release(src, k->bitmap_off, k->bitmap_len);
 	for (uint64_t pos = 0; pos < nbytes; pos += chunk) {
 		size_t want = nbytes - pos < chunk ? (size_t)(nbytes - pos) : chunk;
 

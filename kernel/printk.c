@@ -360,7 +360,7 @@ static int walk_records(struct k2e_kmem *km, k2e_log_fn fn, void *arg, struct k2
 		return k2e_err_prefix(err, "log_next_idx");
 	if (read_log_buf(km, &buf, &buf_len, err) < 0)
 		return -1;
-	if (first > buf_len - size || next > buf_len) {
+	if (buf_len < 2 * size || first > buf_len - size || next > buf_len) {
 		k2e_err_set(err, "log_first_idx %llu or log_next_idx %llu lies outside log_buf (%llu bytes)",
 			    (unsigned long long)first, (unsigned long long)next,
 			    (unsigned long long)buf_len);

@@ -21,6 +21,25 @@ static char *dir_of(const char *path)
 	return dir;
 }
 
+/*
+ * The process umask, without umask(2)'s set-and-restore, which would race
+ * with other threads creating files (batch mode converts in parallel).
+ */
+static mode_t current_umask(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned int mask = 022;
+
+	if (!f)
+		return 022;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	fclose(f);
+	return (mode_t)mask;
+}
+
 int k2e_outfile_create(struct k2e_outfile *o, const char *path, struct k2e_err *err)
 {
 	char *dir, *copy, *tmp;
@@ -35,9 +54,8 @@ int k2e_outfile_create(struct k2e_outfile *o, const char *path, struct k2e_err *
 		free(o->path);
 		return k2e_err_set(err, "out of memory");
 	}
-	mask = umask(0);
-	umask(mask);
-	o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
+	/* O_TMPFILE applies the umask itself. */
+	o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
 	if (o->fd >= 0) {
 		free(dir);
 		return 0;
@@ -70,6 +88,7 @@ int k2e_outfile_create(struct k2e_outfile *o, const char *path, struct k2e_err *
 		free(tmp);
 		return -1;
 	}
+	mask = current_umask();
 	fchmod(o->fd, 0666 & ~mask);
 	o->tmp_path = tmp;
 	return 0;

@@ -71,6 +71,17 @@ static inline bool k2e_sym_is_text(char type)
 int k2e_kallsyms_read(struct k2e_kmem *km, struct k2e_symtab **ret, struct k2e_err *err);
 
 /*
+ * The vmlinux symbols from a System.map (nm -n: "ADDR TYPE NAME" a line),
+ * instead of the dump's kallsyms.  Addresses are link-time ones: the dump's
+ * KERNELOFFSET (vmcoreinfo, 0 when absent) is added to every address at or
+ * above 4 GiB; lower ones (absolute per-CPU offsets) are kept.  Absolute
+ * ('a', 'A') and undefined ('U', 'w'/'v' at 0) symbols are left out.  An
+ * unreadable file, or one with no symbol line, is an error naming it.
+ */
+int k2e_symtab_read_system_map(struct k2e_kmem *km, const char *path, struct k2e_symtab **ret,
+			       struct k2e_err *err);
+
+/*
  * Append the symbols of every loaded module, walking `modules` with layouts
  * from btf (vmlinux BTF).  Errors are returned; the caller may go on without
  * module symbols (the table is left as it was).

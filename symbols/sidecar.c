@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "kernel/kmem.h"
 #include "lib/outfile.h"
@@ -559,14 +560,61 @@ static void note(struct ctx *c, const char *what, const struct k2e_err *e)
 			 e->msg);
 }
 
+static struct btf *parse_btf_file(const char *path, struct k2e_err *err)
+{
+	struct btf *b;
+	long e;
+
+	errno = 0;
+	b = btf__parse_raw(path);
+	if ((e = libbpf_get_error(b)) != 0 || !b) {
+		int en = e ? (int)-e : errno ? errno : EINVAL;
+
+		k2e_err_errno(err, en, "--btf '%s': not raw BTF that libbpf accepts", path);
+		return NULL;
+	}
+	return b;
+}
+
+int k2e_sidecar_check_opts(const struct k2e_sidecar_opts *opts, struct k2e_err *err)
+{
+	FILE *f;
+
+	if (!opts)
+		return 0;
+	if (opts->btf) {
+		struct btf *b = parse_btf_file(opts->btf, err);
+
+		if (!b)
+			return -1;
+		btf__free(b);
+	}
+	if (opts->system_map) {
+		if (!(f = fopen(opts->system_map, "r")))
+			return k2e_err_errno(err, errno, "--system-map '%s'", opts->system_map);
+		fclose(f);
+	}
+	return 0;
+}
+
 int k2e_sidecar_write(const char *core_path, const char *out_path, bool force,
 		      struct k2e_sidecar_stats *ret, struct k2e_err *err)
 {
+	return k2e_sidecar_write_opts(core_path, out_path, force, NULL, ret, err);
+}
+
+int k2e_sidecar_write_opts(const char *core_path, const char *out_path, bool force,
+			   const struct k2e_sidecar_opts *opts, struct k2e_sidecar_stats *ret,
+			   struct k2e_err *err)
+{
+	static const struct k2e_sidecar_opts none = { 0 };
 	struct ctx c = { 0 };
 	struct k2e_outfile o = { .fd = -1 };
 	struct k2e_err e;
 	int rc = -1;
 
+	if (!opts)
+		opts = &none;
 	if (k2e_kmem_open(core_path, &c.km, err) < 0)
 		return -1;
 	c.w.be = k2e_kmem_big_endian(c.km);
@@ -574,14 +622,21 @@ int k2e_sidecar_write(const char *core_path, const char *out_path, bool force,
 		k2e_err_set(err, "'%s': only 64-bit kernels are supported", core_path);
 		goto out;
 	}
-	if (k2e_kallsyms_read(c.km, &c.st, err) < 0) {
+	if (opts->system_map) {
+		if (k2e_symtab_read_system_map(c.km, opts->system_map, &c.st, err) < 0)
+			goto out;
+	} else if (k2e_kallsyms_read(c.km, &c.st, err) < 0) {
 		k2e_err_prefix(err, "'%s'", core_path);
 		goto out;
 	}
-	/* BTF and modules are optional: say what is missing, keep the rest. */
-	if (k2e_btf_read_vmlinux(c.km, c.st, &c.btf, &e) < 0) {
+	/* BTF and modules are optional unless asked for: say what is missing, keep the rest. */
+	if (opts->btf) {
+		if (!(c.btf = parse_btf_file(opts->btf, err)))
+			goto out;
+	} else if (k2e_btf_read_vmlinux(c.km, c.st, &c.btf, &e) < 0) {
 		note(&c, "no BTF", &e);
-	} else {
+	}
+	if (c.btf) {
 		if (k2e_symtab_add_modules(c.st, c.km, c.btf, &e) < 0)
 			note(&c, "no module symbols", &e);
 		if (k2e_btf_read_modules(c.km, c.st, c.btf, &c.bmods, &c.n_bmods, &e) < 0)

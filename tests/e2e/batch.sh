@@ -268,6 +268,7 @@ fi
 check_eq "directory batch: exit status 1 (one dump failed)" 1 $?
 check "directory batch: every line valid against the schema" bt_validate "$BT/dir.json"
 check "directory batch: at least ten dumps" [ "$(grep -c '' "$BT/dir.json")" -ge 10 ]
+# shellcheck disable=SC2086  # the lists are meant to be split
 check_eq "directory batch: one line per dump, nothing else" \
 	"$(printf '%s\n' $want_ok $want_partial $want_error | sort)" "$(bt_names "$BT/dir.json")"
 for n in $want_ok; do
@@ -300,6 +301,7 @@ check "directory batch: no temporary files left" \
 "$K2E" --batch -q -j 3 --out-dir "$BT/dir.out" --json "$BT/dir2.json" "$D" 2>/dev/null
 check_eq "directory batch rerun: exit status still 1" 1 $?
 check "directory batch rerun: valid against the schema" bt_validate "$BT/dir2.json"
+# shellcheck disable=SC2086
 check_eq "directory batch rerun: every finished dump skipped" "$(printf '%s\n' $want_ok $want_partial | wc -l)" \
 	"$(grep -c '"status":"skipped"' "$BT/dir2.json")"
 
@@ -325,45 +327,46 @@ rm -rf "$BT/stdin.out" "$BT/shard.out"
 
 # ---- (c) killed mid-way, run again ----
 
-K=$BT/kill
-mkdir -p "$K"
-for i in 1 2 3 4 5 6; do
-	"$GEN" -e "seed $i; max_mapnr 0x30000; codec zlib" "$K/dump$i" >/dev/null
+KT=$BT/kill
+mkdir -p "$KT"
+"$GEN" -e 'max_mapnr 0x10000; codec zlib; mix text=70 random=10 zero=20' "$KT/dump1" >/dev/null
+for i in 2 3 4 5 6; do
+	cp "$KT/dump1" "$KT/dump$i"
 done
-"$K2E" --batch -q -j 1 --threads 1 --out-dir "$K.out" --json "$K.json" "$K" 2>/dev/null &
+"$K2E" --batch -q -j 1 --threads 1 --out-dir "$KT.out" --json "$KT.json" "$KT" 2>/dev/null &
 pid=$!
 for _ in $(seq 1 600); do
-	ls "$K.out"/*.json >/dev/null 2>&1 && break
+	ls "$KT.out"/*.json >/dev/null 2>&1 && break
 	sleep 0.05
 done
-kill -9 "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-done_before=$(ls "$K.out"/*.json 2>/dev/null | wc -l)
+{ kill -9 "$pid" && wait "$pid"; } 2>/dev/null
+done_before=$(find "$KT.out" -maxdepth 1 -name '*.json' | wc -l)
 check "killed batch: stopped after the first dump, before the last ($done_before of 6 done)" \
 	[ "$done_before" -ge 1 -a "$done_before" -lt 6 ]
-check "killed batch: no --json file (it appears only when the batch ends)" [ ! -e "$K.json" ]
+check "killed batch: no --json file (it appears only when the batch ends)" [ ! -e "$KT.json" ]
 check "killed batch: no temporary files left" \
-	bash -c "! find '$K.out' -name '.*' -o -name '*.k2e[0-9]*' | grep -q ."
+	bash -c "! find '$KT.out' -name '.*' -o -name '*.k2e[0-9]*' | grep -q ."
+# shellcheck disable=SC2016  # expanded by the inner shell
 check "killed batch: every marked dump is complete" bash -c '
 	for j in "$1"/*.json; do
 		n=${j%.json}
 		[ -s "$n.elf" ] || exit 1
 		grep -q "\"outputs\":{\"core\":\"$n.elf\"" "$j" || exit 1
 		readelf -h "$n.elf" >/dev/null 2>&1 || exit 1
-	done' _ "$K.out"
-check "killed batch: marks valid against the schema" bt_validate "$K.out"/*.json
-ls "$K.out"/*.json >"$BT/kill.done" 2>/dev/null
-stat -c '%n|%y' "$K.out"/*.json "$K.out"/*.elf >"$BT/kill.before" 2>/dev/null
+	done' _ "$KT.out"
+check "killed batch: marks valid against the schema" bt_validate "$KT.out"/*.json
+ls "$KT.out"/*.json >"$BT/kill.done" 2>/dev/null
+stat -c '%n|%y' "$KT.out"/*.json "$KT.out"/*.elf >"$BT/kill.before" 2>/dev/null
 sleep 1.1
-"$K2E" --batch -q -j 2 --out-dir "$K.out" --json "$K.json" "$K" 2>/dev/null
+"$K2E" --batch -q -j 2 --out-dir "$KT.out" --json "$KT.json" "$KT" 2>/dev/null
 check_eq "rerun after kill: exit status" 0 $?
-check "rerun after kill: valid against the schema" bt_validate "$K.json"
-check_eq "rerun after kill: finished dumps skipped" "$done_before" "$(grep -c '"status":"skipped"' "$K.json")"
-check_eq "rerun after kill: the others converted" "$((6 - done_before))" "$(grep -c '"status":"ok"' "$K.json")"
+check "rerun after kill: valid against the schema" bt_validate "$KT.json"
+check_eq "rerun after kill: finished dumps skipped" "$done_before" "$(grep -c '"status":"skipped"' "$KT.json")"
+check_eq "rerun after kill: the others converted" "$((6 - done_before))" "$(grep -c '"status":"ok"' "$KT.json")"
 while read -r j; do
 	check "rerun after kill: $(basename "${j%.json}") not redone (mtimes unchanged)" \
 		bt_unchanged "$BT/kill.before" "$j" "${j%.json}.elf"
 done <"$BT/kill.done"
-"$K2E" --batch -q -f -j 2 --out-dir "$K.out" --json "$K.json" "$K" 2>/dev/null
-check_eq "rerun with -f: everything converted again" 6 "$(grep -c '"status":"ok"' "$K.json")"
-rm -rf "$K.out" "$BT/dir.out" "$BT/shared.out"
+"$K2E" --batch -q -f -j 2 --out-dir "$KT.out" --json "$KT.json" "$KT" 2>/dev/null
+check_eq "rerun with -f: everything converted again" 6 "$(grep -c '"status":"ok"' "$KT.json")"
+rm -rf "$KT.out" "$BT/dir.out" "$BT/shared.out"
