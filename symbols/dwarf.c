@@ -577,6 +577,73 @@ static void emit_variables(struct gen *g, const struct k2e_symtab *st)
 	}
 }
 
+/*
+ * Ordinary globals have no BTF VAR (BTF describes only the per-CPU ones), so
+ * a vmlinux data symbol (kallsyms d/D, b/B, r/R) without one is given a type
+ * by its name, when these rules find a BTF struct S (BTF_KIND_STRUCT, not a
+ * forward declaration):
+ *   - NAME is S exactly (boot_params -> struct boot_params);
+ *   - NAME is init_B and S is B, B_struct, or B with a trailing _ns spelt
+ *     _namespace (init_task -> struct task_struct, init_mm -> struct
+ *     mm_struct, init_net -> struct net, init_uts_ns -> struct
+ *     uts_namespace);
+ * and only when the symbol is at least as large as S (its size runs to the
+ * next symbol), so a name that merely looks right is not given a type that
+ * overlaps its neighbours.  Only the symbol k2e_symtab_find() picks for the
+ * name is typed (one variable per name, globals before locals).  Nothing is
+ * guessed for scalars: a name gives no clue to an integer's width.
+ */
+static uint32_t struct_for_name(const struct gen *g, const struct name_map *structs,
+				const char *nm)
+{
+	char t[256];
+	size_t bl;
+	uint32_t id;
+
+	if ((id = map_find(g->btf, structs, nm)))
+		return id;
+	if (strncmp(nm, "init_", 5) != 0 || !nm[5] || (bl = strlen(nm + 5)) + 16 > sizeof(t))
+		return 0;
+	memcpy(t, nm + 5, bl + 1);
+	if ((id = map_find(g->btf, structs, t)))
+		return id;
+	memcpy(t + bl, "_struct", sizeof("_struct"));
+	if ((id = map_find(g->btf, structs, t)))
+		return id;
+	t[bl] = '\0';
+	if (bl > 3 && strcmp(t + bl - 3, "_ns") == 0) {
+		memcpy(t + bl - 3, "_namespace", sizeof("_namespace"));
+		if ((id = map_find(g->btf, structs, t)))
+			return id;
+	}
+	return 0;
+}
+
+static void emit_named_globals(struct gen *g, const struct k2e_symtab *st,
+			       const struct name_map *vars, const struct name_map *structs)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		const struct k2e_sym *s = &st->syms[i];
+		const char *nm = k2e_sym_name(st, s);
+		uint32_t id;
+		__s64 size;
+
+		if (s->module >= 0 || s->size == 0 || !strchr("dDbBrR", s->type) || !s->type)
+			continue;
+		if (!(id = struct_for_name(g, structs, nm)) || map_find(g->btf, vars, nm))
+			continue;
+		size = btf__resolve_size(g->btf, id);
+		if (size <= 0 || (uint64_t)size > s->size || k2e_symtab_find(st, nm, NULL) != s)
+			continue;
+		die(g, A_VARIABLE);
+		name(g, nm);
+		ref(g, id);
+		put_uleb(&g->info, 9);
+		put_uint(&g->info, OP_addr, 1);
+		put_uint(&g->info, s->addr, 8);
+	}
+}
+
 static void emit_abbrevs(struct dbuf *b)
 {
 	for (unsigned code = 1; code < sizeof(abbrevs) / sizeof(abbrevs[0]); code++) {
@@ -601,14 +668,16 @@ int k2e_dwarf_from_btf(const struct btf *btf, const struct k2e_symtab *st, bool 
 {
 	struct gen g = { .btf = btf, .info = { .be = be }, .str = { .b = { .be = be } } };
 	struct dbuf abbrev = { .be = be };
-	struct name_map funcs = { 0 };
+	struct name_map funcs = { 0 }, vars = { 0 }, structs = { 0 };
 	uint64_t lo = UINT64_MAX, hi = 0;
 	size_t i;
 	int rc = -1;
 
 	g.n_types = btf__type_cnt(btf);
 	if (!(g.die_of = calloc(g.n_types, sizeof(*g.die_of))) ||
-	    map_build(btf, g.n_types, BTF_KIND_FUNC, &funcs) < 0)
+	    map_build(btf, g.n_types, BTF_KIND_FUNC, &funcs) < 0 ||
+	    map_build(btf, g.n_types, BTF_KIND_VAR, &vars) < 0 ||
+	    map_build(btf, g.n_types, BTF_KIND_STRUCT, &structs) < 0)
 		goto oom;
 	for (i = 0; i < st->n; i++) {
 		const struct k2e_sym *s = &st->syms[i];
@@ -636,6 +705,7 @@ int k2e_dwarf_from_btf(const struct btf *btf, const struct k2e_symtab *st, bool 
 		emit_type(&g, id, 8);
 	emit_functions(&g, st, &funcs);
 	emit_variables(&g, st);
+	emit_named_globals(&g, st, &vars, &structs);
 	end_children(&g);
 	if (g.info.oom || g.str.b.oom)
 		goto oom;
@@ -678,6 +748,8 @@ out:
 	free(g.die_of);
 	free(g.patches);
 	free(funcs.slots);
+	free(vars.slots);
+	free(structs.slots);
 	return rc;
 }
 

@@ -6,7 +6,9 @@
  * typedefs, const/volatile/restrict, function prototypes), a
  * DW_TAG_subprogram for every kallsyms function that BTF has a prototype for
  * (address range from kallsyms), and a DW_TAG_variable for every BTF VAR
- * (the per-CPU variables) at its kallsyms address.
+ * (the per-CPU variables) at its kallsyms address, and one for each
+ * ordinary global whose name matches a BTF struct (init_task: struct
+ * task_struct; the rules are at emit_named_globals() in dwarf.c).
  *
  * The output buffers are malloc'd and belong to the caller.
  */

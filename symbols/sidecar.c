@@ -570,7 +570,10 @@ static struct btf *parse_btf_file(const char *path, struct k2e_err *err)
 	if ((e = libbpf_get_error(b)) != 0 || !b) {
 		int en = e ? (int)-e : errno ? errno : EINVAL;
 
-		k2e_err_errno(err, en, "--btf '%s': not raw BTF that libbpf accepts", path);
+		if (en == EPROTO || en == EINVAL)	/* libbpf's "not BTF" */
+			k2e_err_set(err, "--btf '%s': not raw BTF that libbpf accepts", path);
+		else
+			k2e_err_errno(err, en, "--btf '%s'", path);
 		return NULL;
 	}
 	return b;

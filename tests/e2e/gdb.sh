@@ -119,6 +119,25 @@ else
 				grep -qx "thread $(( $(grep -n "CPU=$want_cpu " "$GDBT/nv-$s.cpus" | cut -d: -f1) - 1 ))" \
 				"$GDBT/nv-$s.elf.gdb"
 			rm -f "$GDBT/nv-$s.elf"
+			# The whole no-vmlinux path as a user meets it: kdump2elf, then gdb -x OUT.gdb.
+			"$K2E" -f "$shape/vmcore.kdump-zlib" -o "$GDBT/sc-$s.elf" 2>/dev/null
+			if grep -q '^symbol-file .*\.sym$' "$GDBT/sc-$s.elf.gdb"; then
+				timeout 600 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
+					-x "$GDBT/sc-$s.elf.gdb" -ex bt -ex 'info symbol $pc' </dev/null \
+					>"$GDBT/sc-$s.out" 2>&1
+				awk '/^#0 / { n = 0 } /^#[0-9]+ / { l[n++] = $0 } END { for (i = 0; i < n; i++) print l[i] }' \
+					"$GDBT/sc-$s.out" | sed -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([^ (]+).*/\2/' |
+					tr '\n' ' ' >"$GDBT/sc-$s.frames"
+				echo "   $s, no vmlinux, gdb -x OUT.gdb, bt: $(cat "$GDBT/sc-$s.frames")"
+				check "$s without vmlinux: gdb -x OUT.gdb; bt names every frame to entry_SYSCALL_64" \
+					grep -qE '^k2e_do_bad_write .*(k2e_write|k2e_dispatch).* vfs_write ksys_write do_syscall_64 entry_SYSCALL_64' \
+					"$GDBT/sc-$s.frames"
+				check "$s without vmlinux: info symbol \$pc names the faulting function" \
+					grep -qE '^k2e_do_bad_write \+ [0-9]+ in section' "$GDBT/sc-$s.out"
+			else
+				note "$s: a vmlinux was found on this machine, so the no-vmlinux script was not tested"
+			fi
+			rm -f "$GDBT/sc-$s.elf" "$GDBT/sc-$s.elf.sym"
 		done
 		if [ -d "$SHARED" ] && [ "$(head -c 16M "$SHARED/vmcore.kdump-zlib" |
 			grep -a -o -m 1 'BUILD-ID=[0-9a-f]*' | head -n 1 | cut -d= -f2)" = \

@@ -69,13 +69,19 @@ side_case() {
 	strace -f -qq -e trace=open,openat -o "$SIDE/$label.gdb.strace" \
 		timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
 		-ex "symbol-file $sym" -ex "core-file $core" -ex "thread $thread" -ex 'info symbol $pc' \
-		-ex 'x/i $pc' -ex 'info symbol &init_task' -ex bt </dev/null >"$SIDE/$label.gdb" 2>&1
+		-ex 'x/i $pc' -ex 'info symbol &init_task' -ex bt \
+		-ex 'p init_task.comm' -ex 'p init_uts_ns.name.release' </dev/null >"$SIDE/$label.gdb" 2>&1
 	check "$label: gdb: info symbol \$pc names k2e_do_bad_write on the crashing thread" \
 		grep -qE '^k2e_do_bad_write \+ [0-9]+ in section \.text\.k2e_oops' "$SIDE/$label.gdb"
 	check "$label: gdb: x/i \$pc shows the faulting store" \
 		grep -qE '<k2e_do_bad_write\+[0-9]+>:.*mov' "$SIDE/$label.gdb"
 	check "$label: gdb: kernel data symbols (init_task)" \
 		grep -qE '^init_task in section \.data' "$SIDE/$label.gdb"
+	# Ordinary globals typed by name (a BTF struct; symbols/dwarf.c emit_named_globals).
+	check "$label: gdb: init_task typed by name: p init_task.comm is swapper/0" \
+		grep -q '^\$1 = "swapper/0' "$SIDE/$label.gdb"
+	check "$label: gdb: init_uts_ns typed by name: p init_uts_ns.name.release is OSRELEASE" \
+		grep -qF "\$2 = \"$(grep -a -m1 -o 'OSRELEASE=[^[:space:]]*' "$core" | cut -d= -f2)\"" "$SIDE/$label.gdb"
 	check "$label: gdb opened no vmlinux" bash -c "! grep -q vmlinux '$SIDE/$label.gdb.strace'"
 	# Unwinding from the ORC tables (.debug_frame): the crashing stack, frame by frame.
 	check "$label: the sidecar has .debug_frame from ORC (over 100000 FDEs)" \
@@ -158,4 +164,57 @@ if [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
 	done
 else
 	note "no generated fixtures: the generated sidecar cases were not run"
+fi
+
+# side_files LABEL SYSTEM_MAP VMLINUX THREAD DUMP: symbols from files (issue 4):
+# --system-map instead of kallsyms (module symbols still from the dump), --btf
+# with the raw .BTF of the vmlinux, a bad --btf refused; and with the sidecar
+# only, ordinary globals typed by name (init_task, init_uts_ns).
+side_files() {
+	local label=$1 map=$2 vml=$3 thread=$4 dump=$5 core=$SIDE/$1.elf
+	local rel
+	rel=$(grep -a -m1 -o 'OSRELEASE=[^[:space:]]*' "$dump" | cut -d= -f2)
+	# A copy of the map with jiffies_64 renamed: the sidecar can only know the new name from it.
+	sed 's/ jiffies_64$/ k2e_from_system_map/' "$map" >"$SIDE/$label.map"
+	if ! objcopy -O binary --only-section=.BTF "$vml" "$SIDE/$label.btf.raw" 2>"$SIDE/$label.objcopy.err"; then
+		not_ok "$label: objcopy extracts .BTF: $(tail -n 1 "$SIDE/$label.objcopy.err")"
+		return
+	fi
+	if ! "$K2E" -f -v --no-gdb-script --system-map "$SIDE/$label.map" --btf "$SIDE/$label.btf.raw" \
+		-o "$core" "$dump" 2>"$SIDE/$label.err"; then
+		not_ok "$label: converted with --system-map and --btf: $(tail -n 1 "$SIDE/$label.err")"
+		return
+	fi
+	check "$label: OUTPUT.sym written" [ -s "$core.sym" ]
+	timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
+		-ex "symbol-file $core.sym" -ex "core-file $core" -ex "thread $thread" -ex 'info symbol $pc' \
+		-ex 'info symbol &k2e_from_system_map' -ex 'ptype struct task_struct' \
+		-ex 'p init_task.comm' -ex 'p init_uts_ns.name.release' </dev/null >"$SIDE/$label.gdb" 2>&1
+	check "$label: gdb: info symbol \$pc names k2e_do_bad_write (module symbols from the dump)" \
+		grep -qE '^k2e_do_bad_write \+ [0-9]+ in section \.text\.k2e_oops' "$SIDE/$label.gdb"
+	check "$label: gdb: a kernel symbol only the System.map has" \
+		grep -qE '^k2e_from_system_map in section \.data' "$SIDE/$label.gdb"
+	check "$label: gdb: ptype struct task_struct from the --btf file" \
+		grep -qE '^ +char comm\[16\];' "$SIDE/$label.gdb"
+	check "$label: gdb: init_task typed by name: p init_task.comm is swapper/0" \
+		grep -q '^\$1 = "swapper/0' "$SIDE/$label.gdb"
+	check "$label: gdb: init_uts_ns typed by name: p init_uts_ns.name.release is $rel" \
+		bash -c "[ -n '$rel' ] && grep -q '^\\\$2 = \"$rel\"' '$SIDE/$label.gdb'"
+	# A --btf that is not BTF: exit 1, a message naming it, nothing written.
+	"$K2E" -f --no-gdb-script --btf "$map" -o "$SIDE/$label.bad.elf" "$dump" 2>"$SIDE/$label.bad.err"
+	check_eq "$label: a bad --btf file exits 1" 1 $?
+	check "$label: a bad --btf file is named in the message" grep -qF -- "--btf '$map'" "$SIDE/$label.bad.err"
+	check "$label: a bad --btf file leaves no output" bash -c "[ ! -e '$SIDE/$label.bad.elf' ]"
+	rm -f "$core" "$core.sym" "$SIDE/$label.btf.raw"
+}
+
+if [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
+	for k in "$FIXDIR"/*/kdump; do
+		[ -f "$k/vmcore.kdump-zlib" ] || continue
+		s=$(basename "$(dirname "$k")")
+		cpu=$(field crash_cpu "$k/facts.txt")
+		side_files "files-$s-kdump-zlib" "$(ls "$FIXDIR"/System.map-* | head -n 1)" \
+			"$(ls "$FIXDIR"/vmlinux-* | head -n 1)" $((${cpu:-1} + 1)) "$k/vmcore.kdump-zlib"
+		break	# one dump is enough: the files are the kernel's, not the dump's
+	done
 fi
