@@ -148,3 +148,9 @@ demo: $(O)/kdump2elf $(O)/k2e-mkdump
 	@echo "demo: $(O)/demo/vmcore.elf is ready: try 'readelf -lnW $(O)/demo/vmcore.elf' or 'gdb -c $(O)/demo/vmcore.elf'"
 
 .PHONY: demo
+
+# Issue 7's benchmark (not part of check): bench/run.sh, table in bench/results-latest.txt.
+bench:
+	bench/run.sh
+
+.PHONY: bench

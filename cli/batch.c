@@ -905,7 +905,8 @@ static struct unit *build_units(struct scan *sc, size_t *ret_n)
 				group[g++] = p;
 			}
 		}
-		qsort(group, g, sizeof(*group), piece_cmp);
+		if (g)
+			qsort(group, g, sizeof(*group), piece_cmp);
 		u->format_hint = "kdump-split";
 		u->paths = xrealloc(NULL, g * sizeof(*u->paths));
 		for (size_t k = 0; k < g; k++)

@@ -204,7 +204,8 @@ static int read_headers(struct k2e_kmem *km, struct k2e_err *err)
 		}
 		km->segs[km->n_segs++] = s;
 	}
-	qsort(km->segs, km->n_segs, sizeof(*km->segs), kseg_cmp);
+	if (km->n_segs)
+		qsort(km->segs, km->n_segs, sizeof(*km->segs), kseg_cmp);
 	km->max_end = malloc((km->n_segs ? km->n_segs : 1) * sizeof(*km->max_end));
 	if (!km->max_end)
 		return k2e_err_set(err, "out of memory");

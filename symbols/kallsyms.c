@@ -629,7 +629,8 @@ void k2e_symtab_finish(struct k2e_symtab *st)
 {
 	size_t i, j;
 
-	qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
+	if (st->n)
+		qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
 	for (i = 0; i < st->n; i = j) {
 		uint64_t next = 0;
 		size_t k;

@@ -53,6 +53,7 @@ side_case() {
 	check_eq "$label: module symbol k2e_do_bad_write where crash has it" "$want" "$got"
 
 	# 2. The sidecar, made with nothing that could open a vmlinux.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	strace -f -qq -e trace=open,openat -o "$SIDE/$label.strace" \
 		"$SYMS" sidecar "$core" "$sym" >"$SIDE/$label.stats" 2>&1
 	check_eq "$label: sidecar written" 0 $?
@@ -66,6 +67,7 @@ side_case() {
 			cmp -s "$SIDE/$label.btf" <(bpftool btf dump file "$vml" 2>&1)
 	fi
 	# 3. Stock gdb with the sidecar only: no debug-file-directory, no init files.
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	strace -f -qq -e trace=open,openat -o "$SIDE/$label.gdb.strace" \
 		timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
 		-ex "symbol-file $sym" -ex "core-file $core" -ex "thread $thread" -ex 'info symbol $pc' \
