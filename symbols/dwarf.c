@@ -15,6 +15,8 @@
  */
 #include "symbols/dwarf.h"
 
+#include "lib/bytebuf.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,72 +117,9 @@ static const struct abbrev abbrevs[] = {
 #undef T
 #undef N
 
-struct dbuf {
-	unsigned char *p;
-	size_t len, cap;
-	bool be, oom;
-};
-
-static void put(struct dbuf *b, const void *d, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-		unsigned char *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void put_uint(struct dbuf *b, uint64_t v, unsigned size)
-{
-	unsigned char t[8];
-
-	for (unsigned i = 0; i < size; i++)
-		t[b->be ? size - 1 - i : i] = (unsigned char)(v >> (8 * i));
-	put(b, t, size);
-}
-
-static void put_uleb(struct dbuf *b, uint64_t v)
-{
-	do {
-		unsigned char c = v & 0x7f;
-
-		v >>= 7;
-		if (v)
-			c |= 0x80;
-		put(b, &c, 1);
-	} while (v);
-}
-
-static void put_sleb(struct dbuf *b, int64_t v)
-{
-	for (;;) {
-		unsigned char c = v & 0x7f;
-
-		v >>= 7;	/* arithmetic shift on every compiler we build with */
-		if ((v == 0 && !(c & 0x40)) || (v == -1 && (c & 0x40))) {
-			put(b, &c, 1);
-			return;
-		}
-		c |= 0x80;
-		put(b, &c, 1);
-	}
-}
-
 /* A string table with an open-addressing hash for deduplication. */
 struct strtab {
-	struct dbuf b;
+	struct k2e_bytebuf b;
 	uint32_t *slots;	/* offset + 1, 0 empty */
 	size_t n_slots, used;
 };
@@ -226,7 +165,7 @@ static uint32_t str_off(struct strtab *t, const char *s)
 		return 0;
 	uint32_t off = (uint32_t)t->b.len;
 
-	put(&t->b, s, strlen(s) + 1);
+	k2e_bytebuf_put(&t->b, s, strlen(s) + 1);
 	t->slots[i] = off + 1;
 	t->used++;
 	return off;
@@ -234,7 +173,7 @@ static uint32_t str_off(struct strtab *t, const char *s)
 
 struct gen {
 	const struct btf *btf;
-	struct dbuf info;
+	struct k2e_bytebuf info;
 	struct strtab str;
 	uint32_t *die_of;	/* DIE offset per type id, 0: none */
 	struct patch {
@@ -248,7 +187,7 @@ struct gen {
 
 static void name(struct gen *g, const char *s)
 {
-	put_uint(&g->info, str_off(&g->str, s), 4);
+	k2e_bytebuf_uint(&g->info, str_off(&g->str, s), 4);
 }
 
 /* TYPE_TAG is transparent; everything else is its own DIE. */
@@ -278,18 +217,18 @@ static void ref(struct gen *g, uint32_t id)
 		g->cap_patches = cap;
 	}
 	g->patches[g->n_patches++] = (struct patch){ g->info.len, resolve(g, id) };
-	put_uint(&g->info, 0, 4);
+	k2e_bytebuf_uint(&g->info, 0, 4);
 }
 
 static void die(struct gen *g, unsigned code)
 {
-	put_uleb(&g->info, code);
+	k2e_bytebuf_uleb(&g->info, code);
 	g->dies++;
 }
 
 static void end_children(struct gen *g)
 {
-	put_uleb(&g->info, 0);
+	k2e_bytebuf_uleb(&g->info, 0);
 }
 
 static const char *tname(const struct gen *g, const struct btf_type *t)
@@ -340,21 +279,21 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 		g->die_of[id] = (uint32_t)g->info.len;
 		die(g, A_BASE);
 		name(g, nm);
-		put_uint(&g->info, ate, 1);
-		put_uint(&g->info, t->size, 1);
+		k2e_bytebuf_uint(&g->info, ate, 1);
+		k2e_bytebuf_uint(&g->info, t->size, 1);
 		return;
 	}
 	case BTF_KIND_FLOAT:
 		g->die_of[id] = (uint32_t)g->info.len;
 		die(g, A_BASE);
 		name(g, nm);
-		put_uint(&g->info, ATE_float, 1);
-		put_uint(&g->info, t->size, 1);
+		k2e_bytebuf_uint(&g->info, ATE_float, 1);
+		k2e_bytebuf_uint(&g->info, t->size, 1);
 		return;
 	case BTF_KIND_PTR:
 		g->die_of[id] = (uint32_t)g->info.len;
 		die(g, resolve(g, t->type) ? A_PTR : A_PTR_VOID);
-		put_uint(&g->info, ptr_size, 1);
+		k2e_bytebuf_uint(&g->info, ptr_size, 1);
 		if (resolve(g, t->type))
 			ref(g, t->type);
 		return;
@@ -367,13 +306,13 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 		if (n == 0 && *nm) {
 			die(g, A_STRUCT_EMPTY);
 			name(g, nm);
-			put_uleb(&g->info, t->size);
+			k2e_bytebuf_uleb(&g->info, t->size);
 			return;
 		}
 		die(g, *nm ? (st ? A_STRUCT : A_UNION) : (st ? A_STRUCT_ANON : A_UNION_ANON));
 		if (*nm)
 			name(g, nm);
-		put_uleb(&g->info, t->size);
+		k2e_bytebuf_uleb(&g->info, t->size);
 		for (i = 0; i < n; i++, m++) {
 			const char *mn = btf__name_by_offset(g->btf, m->name_off);
 			uint32_t bits = btf_member_bit_offset(t, (uint32_t)i);
@@ -385,17 +324,17 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 				die(g, A_BITFIELD);
 				name(g, mn);
 				ref(g, m->type);
-				put_uleb(&g->info, bits);
-				put_uint(&g->info, bsize, 1);
+				k2e_bytebuf_uleb(&g->info, bits);
+				k2e_bytebuf_uint(&g->info, bsize, 1);
 			} else if (mn && *mn) {
 				die(g, A_MEMBER);
 				name(g, mn);
 				ref(g, m->type);
-				put_uleb(&g->info, bits / 8);
+				k2e_bytebuf_uleb(&g->info, bits / 8);
 			} else {
 				die(g, A_MEMBER_ANON);
 				ref(g, m->type);
-				put_uleb(&g->info, bits / 8);
+				k2e_bytebuf_uleb(&g->info, bits / 8);
 			}
 		}
 		end_children(g);
@@ -409,7 +348,7 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 		die(g, *nm ? A_ENUM : A_ENUM_ANON);
 		if (*nm)
 			name(g, nm);
-		put_uint(&g->info, t->size, 1);
+		k2e_bytebuf_uint(&g->info, t->size, 1);
 		for (i = 0; i < n; i++) {
 			const char *en;
 			uint64_t v;
@@ -425,9 +364,9 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 			die(g, is_signed ? A_ENUMERATOR : A_ENUMERATOR_U);
 			name(g, en ? en : "");
 			if (is_signed)
-				put_sleb(&g->info, (int64_t)v);
+				k2e_bytebuf_sleb(&g->info, (int64_t)v);
 			else
-				put_uleb(&g->info, v);
+				k2e_bytebuf_uleb(&g->info, v);
 		}
 		end_children(g);
 		return;
@@ -463,7 +402,7 @@ static void emit_type(struct gen *g, uint32_t id, unsigned ptr_size)
 		die(g, A_ARRAY);
 		ref(g, a->type);
 		die(g, A_SUBRANGE);
-		put_uleb(&g->info, a->nelems);
+		k2e_bytebuf_uleb(&g->info, a->nelems);
 		end_children(g);
 		return;
 	}
@@ -547,8 +486,8 @@ static void emit_functions(struct gen *g, const struct k2e_symtab *st, const str
 		die(g, proto->type ? (empty ? A_SUBPROGRAM_EMPTY : A_SUBPROGRAM)
 				   : (empty ? A_SUBPROGRAM_VOID_EMPTY : A_SUBPROGRAM_VOID));
 		name(g, k2e_sym_name(st, s));
-		put_uint(&g->info, s->addr, 8);
-		put_uint(&g->info, s->size, 8);
+		k2e_bytebuf_uint(&g->info, s->addr, 8);
+		k2e_bytebuf_uint(&g->info, s->size, 8);
 		if (proto->type)
 			ref(g, proto->type);
 		if (!empty) {
@@ -571,9 +510,9 @@ static void emit_variables(struct gen *g, const struct k2e_symtab *st)
 		die(g, A_VARIABLE);
 		name(g, tname(g, t));
 		ref(g, t->type);
-		put_uleb(&g->info, 9);
-		put_uint(&g->info, OP_addr, 1);
-		put_uint(&g->info, s->addr, 8);
+		k2e_bytebuf_uleb(&g->info, 9);
+		k2e_bytebuf_uint(&g->info, OP_addr, 1);
+		k2e_bytebuf_uint(&g->info, s->addr, 8);
 	}
 }
 
@@ -638,36 +577,36 @@ static void emit_named_globals(struct gen *g, const struct k2e_symtab *st,
 		die(g, A_VARIABLE);
 		name(g, nm);
 		ref(g, id);
-		put_uleb(&g->info, 9);
-		put_uint(&g->info, OP_addr, 1);
-		put_uint(&g->info, s->addr, 8);
+		k2e_bytebuf_uleb(&g->info, 9);
+		k2e_bytebuf_uint(&g->info, OP_addr, 1);
+		k2e_bytebuf_uint(&g->info, s->addr, 8);
 	}
 }
 
-static void emit_abbrevs(struct dbuf *b)
+static void emit_abbrevs(struct k2e_bytebuf *b)
 {
 	for (unsigned code = 1; code < sizeof(abbrevs) / sizeof(abbrevs[0]); code++) {
 		const struct abbrev *a = &abbrevs[code];
 		unsigned char ch = a->children;
 
-		put_uleb(b, code);
-		put_uleb(b, a->tag);
-		put(b, &ch, 1);
+		k2e_bytebuf_uleb(b, code);
+		k2e_bytebuf_uleb(b, a->tag);
+		k2e_bytebuf_put(b, &ch, 1);
 		for (unsigned i = 0; a->at[i]; i += 2) {
-			put_uleb(b, a->at[i]);
-			put_uleb(b, a->at[i + 1]);
+			k2e_bytebuf_uleb(b, a->at[i]);
+			k2e_bytebuf_uleb(b, a->at[i + 1]);
 		}
-		put_uleb(b, 0);
-		put_uleb(b, 0);
+		k2e_bytebuf_uleb(b, 0);
+		k2e_bytebuf_uleb(b, 0);
 	}
-	put_uleb(b, 0);
+	k2e_bytebuf_uleb(b, 0);
 }
 
 int k2e_dwarf_from_btf(const struct btf *btf, const struct k2e_symtab *st, bool be,
 		       struct k2e_dwarf_out *ret, struct k2e_err *err)
 {
 	struct gen g = { .btf = btf, .info = { .be = be }, .str = { .b = { .be = be } } };
-	struct dbuf abbrev = { .be = be };
+	struct k2e_bytebuf abbrev = { .be = be };
 	struct name_map funcs = { 0 }, vars = { 0 }, structs = { 0 };
 	uint64_t lo = UINT64_MAX, hi = 0;
 	size_t i;
@@ -691,16 +630,16 @@ int k2e_dwarf_from_btf(const struct btf *btf, const struct k2e_symtab *st, bool 
 		lo = hi = 0;
 	str_off(&g.str, "");
 	/* Unit header (DWARF 4, 32-bit format): unit_length, version, abbrev offset, address size. */
-	put_uint(&g.info, 0, 4);
-	put_uint(&g.info, 4, 2);
-	put_uint(&g.info, 0, 4);
-	put_uint(&g.info, 8, 1);
+	k2e_bytebuf_uint(&g.info, 0, 4);
+	k2e_bytebuf_uint(&g.info, 4, 2);
+	k2e_bytebuf_uint(&g.info, 0, 4);
+	k2e_bytebuf_uint(&g.info, 8, 1);
 	die(&g, A_CU);
 	name(&g, "vmlinux (from BTF)");
 	name(&g, "kdump2elf (BTF to DWARF)");
-	put_uint(&g.info, LANG_C99, 2);
-	put_uint(&g.info, lo, 8);
-	put_uint(&g.info, hi - lo, 8);
+	k2e_bytebuf_uint(&g.info, LANG_C99, 2);
+	k2e_bytebuf_uint(&g.info, lo, 8);
+	k2e_bytebuf_uint(&g.info, hi - lo, 8);
 	for (uint32_t id = 1; id < g.n_types; id++)
 		emit_type(&g, id, 8);
 	emit_functions(&g, st, &funcs);
@@ -712,18 +651,18 @@ int k2e_dwarf_from_btf(const struct btf *btf, const struct k2e_symtab *st, bool 
 	/* Patch the unit length and the references; void (0) never gets here. */
 	for (i = 0; i < g.n_patches; i++) {
 		uint32_t id = g.patches[i].id, off = id < g.n_types ? g.die_of[id] : 0;
-		struct dbuf at = { .p = g.info.p + g.patches[i].at, .cap = 4, .be = be };
+		struct k2e_bytebuf at = { .p = g.info.p + g.patches[i].at, .cap = 4, .be = be };
 
 		if (!off) {
 			k2e_err_set(err, "BTF type %u has no DWARF DIE", id);
 			goto out;
 		}
-		put_uint(&at, off, 4);
+		k2e_bytebuf_uint(&at, off, 4);
 	}
 	{
-		struct dbuf at = { .p = g.info.p, .cap = 4, .be = be };
+		struct k2e_bytebuf at = { .p = g.info.p, .cap = 4, .be = be };
 
-		put_uint(&at, g.info.len - 4, 4);
+		k2e_bytebuf_uint(&at, g.info.len - 4, 4);
 	}
 	emit_abbrevs(&abbrev);
 	if (abbrev.oom)

@@ -16,6 +16,8 @@
  */
 #include "symbols/orc.h"
 
+#include "lib/bytebuf.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,82 +63,31 @@ enum {
 /* struct pt_regs offsets of the DWARF registers 0..15 (rax rdx rcx rbx rsi rdi rbp rsp r8..r15). */
 static const int pt_regs_off[16] = { 80, 96, 88, 40, 104, 112, 32, -1, 72, 64, 56, 48, 24, 16, 8, 0 };
 
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct buf *b, const void *d, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-		unsigned char *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void u8(struct buf *b, unsigned v)
+static void u8(struct k2e_bytebuf *b, unsigned v)
 {
 	unsigned char c = (unsigned char)v;
 
-	put(b, &c, 1);
+	k2e_bytebuf_put(b, &c, 1);
 }
 
 /* x86_64 is little-endian; so is the file we write for it. */
-static void uint_le(struct buf *b, uint64_t v, unsigned size)
+static void uint_le(struct k2e_bytebuf *b, uint64_t v, unsigned size)
 {
 	unsigned char t[8];
 	unsigned i;
 
 	for (i = 0; i < size; i++)
 		t[i] = (unsigned char)(v >> (8 * i));
-	put(b, t, size);
+	k2e_bytebuf_put(b, t, size);
 }
 
-static void uleb(struct buf *b, uint64_t v)
-{
-	do {
-		unsigned c = v & 0x7f;
-
-		v >>= 7;
-		u8(b, c | (v ? 0x80 : 0));
-	} while (v);
-}
-
-static void sleb(struct buf *b, int64_t v)
-{
-	for (;;) {
-		unsigned c = (unsigned)(v & 0x7f);
-		bool done;
-
-		v >>= 7;	/* arithmetic on gcc/clang */
-		done = (v == 0 && !(c & 0x40)) || (v == -1 && (c & 0x40));
-		u8(b, c | (done ? 0 : 0x80));
-		if (done)
-			return;
-	}
-}
-
-static void pad8(struct buf *b, size_t start)
+static void pad8(struct k2e_bytebuf *b, size_t start)
 {
 	while ((b->len - start) % 8)
 		u8(b, DW_CFA_nop);
 }
 
-static void patch_len(struct buf *b, size_t at)
+static void patch_len(struct k2e_bytebuf *b, size_t at)
 {
 	uint64_t len = b->len - at - 4;
 	unsigned i;
@@ -181,29 +132,29 @@ static struct orc decode(const unsigned char *e, enum fmt fmt)
  * DWARF expression ops computing P + extra (P: see the top of the file).
  * false when the base is a register DWARF cannot trust in an outer frame.
  */
-static bool p_expr(struct buf *x, const struct orc *o, int64_t extra)
+static bool p_expr(struct k2e_bytebuf *x, const struct orc *o, int64_t extra)
 {
 	switch (o->sp_reg) {
 	case ORC_REG_SP:
 	case ORC_REG_BP:
 		u8(x, DW_OP_breg0 + (o->sp_reg == ORC_REG_SP ? DW_RSP : DW_RBP));
-		sleb(x, o->sp_offset + extra);
+		k2e_bytebuf_sleb(x, o->sp_offset + extra);
 		return true;
 	case ORC_REG_SP_INDIRECT:	/* sp = *rsp + sp_offset */
 		u8(x, DW_OP_breg0 + DW_RSP);
-		sleb(x, 0);
+		k2e_bytebuf_sleb(x, 0);
 		u8(x, DW_OP_deref);
 		u8(x, DW_OP_consts);
-		sleb(x, o->sp_offset + extra);
+		k2e_bytebuf_sleb(x, o->sp_offset + extra);
 		u8(x, DW_OP_plus);
 		return true;
 	case ORC_REG_BP_INDIRECT:	/* sp = *(rbp + sp_offset) */
 		u8(x, DW_OP_breg0 + DW_RBP);
-		sleb(x, o->sp_offset);
+		k2e_bytebuf_sleb(x, o->sp_offset);
 		u8(x, DW_OP_deref);
 		if (extra) {
 			u8(x, DW_OP_plus_uconst);
-			uleb(x, (uint64_t)extra);
+			k2e_bytebuf_uleb(x, (uint64_t)extra);
 		}
 		return true;
 	default:
@@ -212,23 +163,23 @@ static bool p_expr(struct buf *x, const struct orc *o, int64_t extra)
 }
 
 /* Emit a length-prefixed expression. */
-static void block(struct buf *b, const struct buf *x)
+static void block(struct k2e_bytebuf *b, const struct k2e_bytebuf *x)
 {
-	uleb(b, x->len);
-	put(b, x->p, x->len);
+	k2e_bytebuf_uleb(b, x->len);
+	k2e_bytebuf_put(b, x->p, x->len);
 }
 
 /* DW_CFA_expression reg: saved at P + off. */
-static bool saved_at_p(struct buf *b, unsigned reg, const struct orc *o, int64_t off)
+static bool saved_at_p(struct k2e_bytebuf *b, unsigned reg, const struct orc *o, int64_t off)
 {
-	struct buf x = { 0 };
+	struct k2e_bytebuf x = { 0 };
 	bool ok;
 
 	u8(&x, DW_OP_drop);	/* the CFA the consumer pushes */
 	ok = p_expr(&x, o, off);
 	if (ok) {
 		u8(b, DW_CFA_expression);
-		uleb(b, reg);
+		k2e_bytebuf_uleb(b, reg);
 		block(b, &x);
 	}
 	b->oom |= x.oom;
@@ -237,9 +188,9 @@ static bool saved_at_p(struct buf *b, unsigned reg, const struct orc *o, int64_t
 }
 
 /* CFA = *(P + off), or P + off itself. */
-static bool cfa_p(struct buf *b, const struct orc *o, int64_t off, bool deref)
+static bool cfa_p(struct k2e_bytebuf *b, const struct orc *o, int64_t off, bool deref)
 {
-	struct buf x = { 0 };
+	struct k2e_bytebuf x = { 0 };
 	bool ok = p_expr(&x, o, off);
 
 	if (ok) {
@@ -254,9 +205,9 @@ static bool cfa_p(struct buf *b, const struct orc *o, int64_t off, bool deref)
 }
 
 /* The rule for rbp from bp_reg; false when the kernel could not find it either. */
-static bool rbp_rule(struct buf *b, const struct orc *o, bool cfa_is_p)
+static bool rbp_rule(struct k2e_bytebuf *b, const struct orc *o, bool cfa_is_p)
 {
-	struct buf x = { 0 };
+	struct k2e_bytebuf x = { 0 };
 
 	switch (o->bp_reg) {
 	case ORC_REG_UNDEFINED:
@@ -264,17 +215,17 @@ static bool rbp_rule(struct buf *b, const struct orc *o, bool cfa_is_p)
 	case ORC_REG_PREV_SP:
 		if (cfa_is_p && o->bp_offset % 8 == 0) {
 			u8(b, DW_CFA_offset_extended_sf);
-			uleb(b, DW_RBP);
-			sleb(b, o->bp_offset / -8);
+			k2e_bytebuf_uleb(b, DW_RBP);
+			k2e_bytebuf_sleb(b, o->bp_offset / -8);
 			return true;
 		}
 		return saved_at_p(b, DW_RBP, o, o->bp_offset);
 	case ORC_REG_BP:
 		u8(&x, DW_OP_drop);
 		u8(&x, DW_OP_breg0 + DW_RBP);
-		sleb(&x, o->bp_offset);
+		k2e_bytebuf_sleb(&x, o->bp_offset);
 		u8(b, DW_CFA_expression);
-		uleb(b, DW_RBP);
+		k2e_bytebuf_uleb(b, DW_RBP);
 		block(b, &x);
 		b->oom |= x.oom;
 		free(x.p);
@@ -284,14 +235,14 @@ static bool rbp_rule(struct buf *b, const struct orc *o, bool cfa_is_p)
 	}
 }
 
-static void undefined_ra(struct buf *b)
+static void undefined_ra(struct k2e_bytebuf *b)
 {
 	u8(b, DW_CFA_undefined);
-	uleb(b, DW_RA);
+	k2e_bytebuf_uleb(b, DW_RA);
 }
 
 /* The call-frame instructions for one ORC entry (after the CIE's CFA=rsp+8, RA at CFA-8). */
-static void instructions(struct buf *b, const struct orc *o)
+static void instructions(struct k2e_bytebuf *b, const struct orc *o)
 {
 	size_t at = b->len;
 	unsigned r;
@@ -301,8 +252,8 @@ static void instructions(struct buf *b, const struct orc *o)
 		if ((o->sp_reg == ORC_REG_SP || o->sp_reg == ORC_REG_BP) && o->sp_offset >= 0) {
 			if (o->sp_reg != ORC_REG_SP || o->sp_offset != 8) {
 				u8(b, DW_CFA_def_cfa);
-				uleb(b, o->sp_reg == ORC_REG_SP ? DW_RSP : DW_RBP);
-				uleb(b, (uint64_t)o->sp_offset);
+				k2e_bytebuf_uleb(b, o->sp_reg == ORC_REG_SP ? DW_RSP : DW_RBP);
+				k2e_bytebuf_uleb(b, (uint64_t)o->sp_offset);
 			}
 		} else if (!cfa_p(b, o, 0, false)) {
 			break;
@@ -337,7 +288,7 @@ static void instructions(struct buf *b, const struct orc *o)
 }
 
 struct gen {
-	struct buf b;
+	struct k2e_bytebuf b;
 	size_t fdes;
 	enum fmt fmt;
 };
@@ -356,20 +307,20 @@ static void fde(struct gen *g, uint64_t lo, uint64_t hi, const struct orc *o)
 	g->fdes++;
 }
 
-static void cie(struct buf *b)
+static void cie(struct k2e_bytebuf *b)
 {
 	uint_le(b, 0, 4);
 	uint_le(b, 0xffffffff, 4);	/* CIE_id */
 	u8(b, 1);			/* version */
 	u8(b, 0);			/* augmentation "" */
-	uleb(b, 1);			/* code_alignment_factor */
-	sleb(b, -8);			/* data_alignment_factor */
+	k2e_bytebuf_uleb(b, 1);			/* code_alignment_factor */
+	k2e_bytebuf_sleb(b, -8);			/* data_alignment_factor */
 	u8(b, DW_RA);			/* return_address_register (version 1: ubyte) */
 	u8(b, DW_CFA_def_cfa);		/* CFA = rsp + 8 */
-	uleb(b, DW_RSP);
-	uleb(b, 8);
+	k2e_bytebuf_uleb(b, DW_RSP);
+	k2e_bytebuf_uleb(b, 8);
 	u8(b, DW_CFA_offset | DW_RA);	/* RA at CFA - 8 */
-	uleb(b, 1);
+	k2e_bytebuf_uleb(b, 1);
 	pad8(b, 0);
 	patch_len(b, 0);
 }

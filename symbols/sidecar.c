@@ -10,6 +10,8 @@
  */
 #include "symbols/sidecar.h"
 
+#include "lib/bytebuf.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,50 +55,11 @@ struct writer {
 	bool be;
 };
 
-/* A growable byte buffer. */
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
-	bool be;
-	bool oom;
-};
-
-static void buf_put(struct buf *b, const void *d, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		unsigned char *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, d, n);
-	b->len += n;
-}
-
-static void buf_uint(struct buf *b, uint64_t v, unsigned size)
-{
-	unsigned char t[8];
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		t[b->be ? size - 1 - i : i] = (unsigned char)(v >> (8 * i));
-	buf_put(b, t, size);
-}
-
-static size_t buf_str(struct buf *b, const char *s)
+static size_t buf_str(struct k2e_bytebuf *b, const char *s)
 {
 	size_t at = b->len;
 
-	buf_put(b, s, strlen(s) + 1);
+	k2e_bytebuf_put(b, s, strlen(s) + 1);
 	return at;
 }
 
@@ -127,7 +90,7 @@ static struct sec *sec_add(struct writer *w, const char *name, uint32_t type, ui
 }
 
 /* Give sec the contents of b (taken over). */
-static void sec_take(struct sec *s, struct buf *b)
+static void sec_take(struct sec *s, struct k2e_bytebuf *b)
 {
 	s->data = b->p;
 	s->size = b->len;
@@ -166,7 +129,7 @@ static int pwrite_all(int fd, const void *p, size_t len, uint64_t off, struct k2
 
 static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_err *err)
 {
-	struct buf shstr = { .be = w->be }, hdr = { .be = w->be }, sh = { .be = w->be };
+	struct k2e_bytebuf shstr = { .be = w->be }, hdr = { .be = w->be }, sh = { .be = w->be };
 	uint64_t off = EHDR_SIZE, shoff;
 	size_t i;
 	int rc = -1;
@@ -200,44 +163,44 @@ static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_er
 	memcpy(id, ident, 16);
 	id[5] = w->be ? 2 : 1;	/* EI_DATA */
 	id[6] = 1;		/* EV_CURRENT */
-	buf_put(&hdr, id, 16);
-	buf_uint(&hdr, 2, 2);	/* ET_EXEC */
-	buf_uint(&hdr, machine, 2);
-	buf_uint(&hdr, 1, 4);	/* e_version */
-	buf_uint(&hdr, 0, 8);	/* e_entry */
-	buf_uint(&hdr, 0, 8);	/* e_phoff */
-	buf_uint(&hdr, shoff, 8);
-	buf_uint(&hdr, 0, 4);	/* e_flags */
-	buf_uint(&hdr, EHDR_SIZE, 2);
-	buf_uint(&hdr, 56, 2);	/* e_phentsize */
-	buf_uint(&hdr, 0, 2);	/* e_phnum */
-	buf_uint(&hdr, SHDR_SIZE, 2);
-	buf_uint(&hdr, w->n + 1 < 0xff00 ? w->n + 1 : 0, 2);	/* e_shnum (0: in sh_size of [0]) */
-	buf_uint(&hdr, w->n < 0xff00 ? w->n : 0xffff, 2);	/* e_shstrndx (SHN_XINDEX: in sh_link of [0]) */
+	k2e_bytebuf_put(&hdr, id, 16);
+	k2e_bytebuf_uint(&hdr, 2, 2);	/* ET_EXEC */
+	k2e_bytebuf_uint(&hdr, machine, 2);
+	k2e_bytebuf_uint(&hdr, 1, 4);	/* e_version */
+	k2e_bytebuf_uint(&hdr, 0, 8);	/* e_entry */
+	k2e_bytebuf_uint(&hdr, 0, 8);	/* e_phoff */
+	k2e_bytebuf_uint(&hdr, shoff, 8);
+	k2e_bytebuf_uint(&hdr, 0, 4);	/* e_flags */
+	k2e_bytebuf_uint(&hdr, EHDR_SIZE, 2);
+	k2e_bytebuf_uint(&hdr, 56, 2);	/* e_phentsize */
+	k2e_bytebuf_uint(&hdr, 0, 2);	/* e_phnum */
+	k2e_bytebuf_uint(&hdr, SHDR_SIZE, 2);
+	k2e_bytebuf_uint(&hdr, w->n + 1 < 0xff00 ? w->n + 1 : 0, 2);	/* e_shnum (0: in sh_size of [0]) */
+	k2e_bytebuf_uint(&hdr, w->n < 0xff00 ? w->n : 0xffff, 2);	/* e_shstrndx (SHN_XINDEX: in sh_link of [0]) */
 	/* The null section, carrying the real counts when they do not fit. */
-	buf_uint(&sh, 0, 4);
-	buf_uint(&sh, 0, 4);
-	buf_uint(&sh, 0, 8);
-	buf_uint(&sh, 0, 8);
-	buf_uint(&sh, 0, 8);
-	buf_uint(&sh, w->n + 1 < 0xff00 ? 0 : w->n + 1, 8);
-	buf_uint(&sh, w->n < 0xff00 ? 0 : w->n, 4);
-	buf_uint(&sh, 0, 4);
-	buf_uint(&sh, 0, 8);
-	buf_uint(&sh, 0, 8);
+	k2e_bytebuf_uint(&sh, 0, 4);
+	k2e_bytebuf_uint(&sh, 0, 4);
+	k2e_bytebuf_uint(&sh, 0, 8);
+	k2e_bytebuf_uint(&sh, 0, 8);
+	k2e_bytebuf_uint(&sh, 0, 8);
+	k2e_bytebuf_uint(&sh, w->n + 1 < 0xff00 ? 0 : w->n + 1, 8);
+	k2e_bytebuf_uint(&sh, w->n < 0xff00 ? 0 : w->n, 4);
+	k2e_bytebuf_uint(&sh, 0, 4);
+	k2e_bytebuf_uint(&sh, 0, 8);
+	k2e_bytebuf_uint(&sh, 0, 8);
 	for (i = 0; i < w->n; i++) {
 		const struct sec *s = &w->secs[i];
 
-		buf_uint(&sh, s->name_off, 4);
-		buf_uint(&sh, s->type, 4);
-		buf_uint(&sh, s->flags, 8);
-		buf_uint(&sh, s->addr, 8);
-		buf_uint(&sh, s->offset, 8);
-		buf_uint(&sh, s->size, 8);
-		buf_uint(&sh, s->link, 4);
-		buf_uint(&sh, s->info, 4);
-		buf_uint(&sh, s->align, 8);
-		buf_uint(&sh, s->entsize, 8);
+		k2e_bytebuf_uint(&sh, s->name_off, 4);
+		k2e_bytebuf_uint(&sh, s->type, 4);
+		k2e_bytebuf_uint(&sh, s->flags, 8);
+		k2e_bytebuf_uint(&sh, s->addr, 8);
+		k2e_bytebuf_uint(&sh, s->offset, 8);
+		k2e_bytebuf_uint(&sh, s->size, 8);
+		k2e_bytebuf_uint(&sh, s->link, 4);
+		k2e_bytebuf_uint(&sh, s->info, 4);
+		k2e_bytebuf_uint(&sh, s->align, 8);
+		k2e_bytebuf_uint(&sh, s->entsize, 8);
 	}
 	if (hdr.oom || sh.oom)
 		goto oom;
@@ -381,22 +344,22 @@ static const struct range *range_of(const struct ctx *c, uint64_t addr)
 	return NULL;
 }
 
-static void put_sym(struct buf *b, uint32_t name, unsigned bind, unsigned type, uint16_t shndx,
+static void put_sym(struct k2e_bytebuf *b, uint32_t name, unsigned bind, unsigned type, uint16_t shndx,
 		    uint64_t value, uint64_t size)
 {
 	unsigned char info = (unsigned char)(bind << 4 | type);
 
-	buf_uint(b, name, 4);
-	buf_put(b, &info, 1);
-	buf_put(b, "", 1);	/* st_other */
-	buf_uint(b, shndx, 2);
-	buf_uint(b, value, 8);
-	buf_uint(b, size, 8);
+	k2e_bytebuf_uint(b, name, 4);
+	k2e_bytebuf_put(b, &info, 1);
+	k2e_bytebuf_put(b, "", 1);	/* st_other */
+	k2e_bytebuf_uint(b, shndx, 2);
+	k2e_bytebuf_uint(b, value, 8);
+	k2e_bytebuf_uint(b, size, 8);
 }
 
 static int make_symtab(struct ctx *c, struct k2e_err *err)
 {
-	struct buf sym = { .be = c->w.be }, str = { .be = c->w.be };
+	struct k2e_bytebuf sym = { .be = c->w.be }, str = { .be = c->w.be };
 	const struct k2e_symtab *st = c->st;
 	size_t pass, i, n_local = 1;
 	struct sec *s;
