@@ -28,6 +28,7 @@ for line in open(res):
 med = {k: statistics.median(v) for k, v in runs.items() if v}
 names = {
     "k2e2": "kdump2elf --threads 2", "k2e1": "kdump2elf --threads 1",
+    "full": "kdump2elf + .gdb + .sym",
     "peer": "libkdumpfile peer", "pipe": "kdump2elf, flat from pipe",
     "flatfile": "kdump2elf, flat as file", "mdfR": "makedumpfile -R (flat)",
     "crash": "crash to prompt (flat)", "D": "D: decompress only, 1 thr",
@@ -39,6 +40,8 @@ print("kdump2elf benchmark (bench/run.sh), %s, %d cores, %s cache, median of %s 
 print("MB = 10^6 bytes of page data (dumped pages x page size, zero pages included)."
       " x limit = time / physical limit; x peer = peer time / time (higher is faster)")
 print("limit = max((D + W) / %d, W); W writes the non-zero page bytes kdump2elf writes, fsync excluded;" % cores)
+print("kdump2elf rows make the core only (--no-sidecar --no-gdb-script), as the peer does; '+ .gdb + .sym'")
+print("is the default command, which adds the gdb script and (no vmlinux here) the symbol sidecar")
 if cold == "1":
     print("R (not in the issue's limit) = reading the input once with cat, cold cache")
 else:
@@ -58,7 +61,7 @@ for g in groups:
     lim = max((D + W) / cores, W) if D is not None and W is not None else None
     limits[g] = lim
     peer = med.get((g, "peer"))
-    order = ["k2e2", "k2e1", "pipe", "flatfile", "peer", "mdfR", "crash", "D", "W", "R"]
+    order = ["k2e2", "k2e1", "full", "pipe", "flatfile", "peer", "mdfR", "crash", "D", "W", "R"]
     rows = [t for t in order if (g, t) in med]
     for t in rows + ["limit"]:
         s = lim if t == "limit" else med[g, t]
@@ -66,7 +69,7 @@ for g in groups:
             continue
         mbs = "%8.0f" % (pb / s / 1e6) if s > 0 and pb else "%8s" % "-"
         xl = "%8.2f" % (s / lim) if lim and t not in ("D", "W", "R", "limit") else "%8s" % ""
-        xp = "%8.2f" % (peer / s) if peer and t in ("k2e2", "k2e1", "pipe", "flatfile") else "%8s" % ""
+        xp = "%8.2f" % (peer / s) if peer and t in ("k2e2", "k2e1", "full", "pipe", "flatfile") else "%8s" % ""
         r = "%8.1f" % (rss[g, t] / 1024) if t != "limit" and rss[g, t] else "%8s" % ""
         bad = "" if rcs[g, t] <= {"0"} or t == "limit" else "  exit " + ",".join(sorted(rcs[g, t]))
         if t == "limit":
@@ -77,7 +80,7 @@ for g in groups:
             if others[g, t] > 0.10:
                 noisy.append("%s %s" % (g, names[t]))
         print("%-12s %-27s %9.3f %s %s %s %s %s %s%s" % (g, names[t], s, mbs, xl, xp, r, cpu, oth, bad))
-        if t in ("k2e2", "k2e1", "pipe", "flatfile") and rss[g, t] > maxrss[0]:
+        if t in ("k2e2", "k2e1", "full", "pipe", "flatfile") and rss[g, t] > maxrss[0]:
             maxrss = (rss[g, t], "%s %s" % (g, names[t]))
     print()
 

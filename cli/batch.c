@@ -48,6 +48,7 @@
 #include "io/source.h"
 #include "kernel/kmem.h"
 #include "kernel/panic.h"
+#include "lib/cpus.h"
 #include "lib/outfile.h"
 
 #ifndef K2E_VERSION
@@ -559,11 +560,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 			return EXIT_USAGE_;
 		}
 	}
-	if (!o->threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		o->threads = n > 0 ? (unsigned)n : 1;
-	}
+	if (!o->threads)
+		o->threads = k2e_cpu_count();
 	*ret_first = optind;
 	return 0;
 }

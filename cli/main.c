@@ -14,6 +14,7 @@
 #include "convert/convert.h"
 #include "formats/format.h"
 #include "io/source.h"
+#include "lib/cpus.h"
 
 #ifndef K2E_VERSION
 #define K2E_VERSION "0.1"
@@ -75,6 +76,7 @@ static void usage(FILE *f)
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       describe the dump and the result\n"
 	      "      --threads N     decoding threads (default: number of CPUs)\n"
+	      "      --stream-buffer MiB  memory for out-of-order flattened records (default 32)\n"
 	      "      --no-vmap       do not map kernel virtual addresses\n"
 	      "      --vmlinux FILE  the dumped kernel's vmlinux (default: found by build ID)\n"
 	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
@@ -123,6 +125,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "stream-buffer", required_argument, NULL, 'R' },
 		{ "no-vmap", no_argument, NULL, 'M' },
 		{ "vmlinux", required_argument, NULL, 'K' },
 		{ "modules", required_argument, NULL, 'D' },
@@ -160,6 +163,17 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 				return EXIT_USAGE;
 			}
 			c->threads = (unsigned)n;
+			break;
+		}
+		case 'R': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || n == 0 || n > 65536) {
+				msg("--stream-buffer: '%s' is not a number of MiB from 1 to 65536", optarg);
+				return EXIT_USAGE;
+			}
+			c->stream_mem = (size_t)n << 20;
 			break;
 		}
 		case 'M':
@@ -347,11 +361,8 @@ int main(int argc, char **argv)
 		msg("'%s' is a directory", c.output);
 		return EXIT_USAGE;
 	}
-	if (!c.threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		c.threads = n > 0 ? (unsigned)n : 1;
-	}
+	if (!c.threads)
+		c.threads = k2e_cpu_count();
 	c.tty = isatty(STDERR_FILENO);
 
 	in = calloc((size_t)n_in, sizeof(*in));
@@ -406,6 +417,17 @@ int main(int argc, char **argv)
 	if (c.verbosity >= 0)
 		for (size_t i = 0; i < res.n_warnings; i++)
 			msg("warning: %s", res.warnings[i]);
+	/* A stream whose records came too far out of order to wait in memory. */
+	for (int i = 0; i < n_in && c.verbosity >= 0; i++) {
+		const struct k2e_source_stats *ss = &d->in[i].src->stats;
+
+		if (ss->spilled)
+			msg("%s: records out of order: %.1f MiB waited in a temporary file (%s); "
+			    "%.1f MiB at most in memory",
+			    d->in[i].path, (double)ss->spilled / (1 << 20),
+			    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			    (double)ss->peak_buffered / (1 << 20));
+	}
 	if (c.verbosity > 0)
 		print_summary(d, &res, c.output);
 	rc = EXIT_OK;

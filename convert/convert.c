@@ -735,7 +735,9 @@ static bool kinfo_from_kallsyms(const struct k2e_dump *d, int fd, struct k2e_kin
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (k2e_kmem_open(path, &km, &e) < 0)
 		return false;
-	if (k2e_kallsyms_read(km, &st, &e) == 0) {
+	static const char *const want[] = { "crash_notes", "__per_cpu_offset", "nr_cpu_ids", "panic_cpu" };
+
+	if (k2e_kallsyms_read_some(km, want, sizeof(want) / sizeof(want[0]), &st, &e) == 0) {
 		struct k2e_kread kr = { .read = kmem_kread, .arg = km };
 		uint64_t v;
 

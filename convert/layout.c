@@ -55,3 +55,13 @@ uint64_t k2e_layout_pfn_off_seq(const struct k2e_layout *l, uint64_t pfn, size_t
 		return UINT64_MAX;
 	return l->run_off[i] + ((pfn - r->v[i].start) << l->page_shift);
 }
+
+uint64_t k2e_layout_pfn_off_find(const struct k2e_layout *l, uint64_t pfn, size_t *run)
+{
+	ptrdiff_t i = k2e_runs_find(l->runs, pfn);
+
+	if (i < 0)
+		return UINT64_MAX;
+	*run = (size_t)i;
+	return l->run_off[i] + ((pfn - l->runs->v[i].start) << l->page_shift);
+}

@@ -49,4 +49,7 @@ uint64_t k2e_layout_pfn_off(const struct k2e_layout *l, uint64_t pfn);
  */
 uint64_t k2e_layout_pfn_off_seq(const struct k2e_layout *l, uint64_t pfn, size_t *run);
 
+/* Like k2e_layout_pfn_off(), and sets *run to start a k2e_layout_pfn_off_seq() walk. */
+uint64_t k2e_layout_pfn_off_find(const struct k2e_layout *l, uint64_t pfn, size_t *run);
+
 #endif

@@ -1,19 +1,28 @@
 /*
  * pages.c - the page pipeline.
  *
- * Stages:
- *   1. The calling thread walks the format's page iterator (descriptors
- *      only), groups up to BATCH_PAGES data pages into a batch and reads
- *      their stored bytes, one read per run of contiguous bytes.  All input
- *      is read here, so a stream source never sees two threads.
- *   2. Worker threads take batches, decode each page with per-thread codec
- *      contexts into a page buffer, skip all-zero pages (holes) and pwrite()
- *      runs of adjacent pages at offsets fixed by the layout.
+ * Stages (one reader, N decoders, one writer):
+ *   1. Reader: the calling thread walks the format's page iterator
+ *      (descriptors only), groups up to batch_pages data pages into an input
+ *      batch and reads their stored bytes, one read per run of contiguous
+ *      bytes.  All input is read here, so a stream source never sees two
+ *      threads.
+ *   2. Decoders (--threads N): take an input batch, decode each page with
+ *      per-thread codec contexts into an output buffer, drop all-zero pages
+ *      (they stay holes) and note the runs of pages whose file offsets are
+ *      adjacent as write spans; the input batch goes back to the reader.
+ *   3. Writer: one thread pwrite()s each output buffer's spans at offsets
+ *      fixed by the layout.  Buffered writes to one file serialize on the
+ *      inode lock anyway; with decoders writing, the loser spun in the
+ *      kernel instead of decoding.  One writer keeps the decoders decoding.
  * Ordering: none is needed.  Every page's offset depends only on its pfn,
- * so workers finish batches in any order and the output is the same bytes
- * for any number of threads.
- * Back-pressure: a fixed pool of 2 * threads + 1 batches; the reader waits
- * for a free batch, so memory is bounded by the pool, not by the dump.
+ * so batches finish in any order and the output is the same bytes for any
+ * number of threads.
+ * Back-pressure: fixed pools of N + 2 input batches (N being decoded, one
+ * being read, one queued) and N + 2 output buffers (N being filled, one
+ * being written, one queued).  The reader waits for a free input batch, a
+ * decoder for a free output buffer, the writer for work; memory is bounded
+ * by the pools, about 2 (N + 2) x BATCH_BYTES, never by the dump.
  * The shared zero page (one stored page that many descriptors point at) is
  * decoded once by the reader and remembered per input.
  */
@@ -40,6 +49,19 @@ struct batch {
 	size_t len;
 };
 
+struct span {
+	uint64_t off;			/* in the output file */
+	size_t start, len;		/* in the output buffer */
+};
+
+/* Decoded pages of one batch and where they go. */
+struct obuf {
+	struct obuf *next;
+	unsigned char *data;
+	struct span *span;
+	size_t n_span;
+};
+
 struct zero_cache {
 	bool valid;
 	bool is_zero;
@@ -57,9 +79,11 @@ struct pipeline {
 	size_t batch_pages;
 
 	pthread_mutex_t mu;
-	pthread_cond_t cv_todo, cv_free;
+	pthread_cond_t cv_todo, cv_free, cv_ofree, cv_write;
 	struct batch *todo_head, *todo_tail, *free_list;
-	bool done;
+	struct obuf *write_head, *write_tail, *ofree_list;
+	bool done;			/* the reader has queued its last batch */
+	bool decoded;			/* every decoder has finished */
 	bool failed;
 	struct k2e_err fail;
 
@@ -162,6 +186,8 @@ static void fail(struct pipeline *p, const struct k2e_err *err)
 	}
 	pthread_cond_broadcast(&p->cv_free);
 	pthread_cond_broadcast(&p->cv_todo);
+	pthread_cond_broadcast(&p->cv_ofree);
+	pthread_cond_broadcast(&p->cv_write);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -169,20 +195,21 @@ struct worker {
 	struct pipeline *p;
 	pthread_t tid;
 	struct k2e_codec_ctxs ctxs;
-	unsigned char *out;
 	uint64_t written, zero;
 };
 
-static int process_batch(struct worker *w, struct batch *b, struct k2e_err *err)
+/* Decode batch b into output buffer o, recording its write spans. */
+static void decode_batch(struct worker *w, struct batch *b, struct obuf *o)
 {
 	struct pipeline *p = w->p;
 	uint32_t ps = p->l->page_size;
-	uint64_t span_off = 0;
-	size_t span_start = 0, span_len = 0, j = 0, run = 0;
+	struct span *cur = NULL;
+	size_t j = 0, run = SIZE_MAX;
 
+	o->n_span = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct k2e_page_ref *r = &b->ref[i];
-		unsigned char *dst = w->out + j * ps;
+		unsigned char *dst = o->data + j * ps;
 		struct k2e_err perr;
 		uint64_t off;
 
@@ -197,23 +224,20 @@ static int process_batch(struct worker *w, struct batch *b, struct k2e_err *err)
 			w->zero++;
 			continue;
 		}
-		off = k2e_layout_pfn_off_seq(p->l, r->pfn, &run);
-		if (span_len && (off != span_off + span_len || j * ps != span_start + span_len)) {
-			if (k2e_pwrite_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
-				return -1;
-			span_len = 0;
+		if (run == SIZE_MAX)
+			off = k2e_layout_pfn_off_find(p->l, r->pfn, &run);
+		else
+			off = k2e_layout_pfn_off_seq(p->l, r->pfn, &run);
+		if (!cur || off != cur->off + cur->len || j * ps != cur->start + cur->len) {
+			cur = &o->span[o->n_span++];
+			cur->off = off;
+			cur->start = j * ps;
+			cur->len = 0;
 		}
-		if (!span_len) {
-			span_off = off;
-			span_start = j * ps;
-		}
-		span_len += ps;
+		cur->len += ps;
 		w->written++;
 		j++;
 	}
-	if (span_len && k2e_pwrite_all(p->out_fd, w->out + span_start, span_len, span_off, err) < 0)
-		return -1;
-	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -223,7 +247,7 @@ static void *worker_main(void *arg)
 
 	for (;;) {
 		struct batch *b;
-		struct k2e_err err;
+		struct obuf *o;
 
 		pthread_mutex_lock(&p->mu);
 		while (!p->todo_head && !p->done && !p->failed)
@@ -236,10 +260,15 @@ static void *worker_main(void *arg)
 		p->todo_head = b->next;
 		if (!p->todo_head)
 			p->todo_tail = NULL;
+		while (!p->ofree_list && !p->failed)
+			pthread_cond_wait(&p->cv_ofree, &p->mu);
+		o = p->ofree_list;
+		if (o)
+			p->ofree_list = o->next;
 		pthread_mutex_unlock(&p->mu);
 
-		if (process_batch(w, b, &err) < 0)
-			fail(p, &err);
+		if (o)
+			decode_batch(w, b, o);
 
 		pthread_mutex_lock(&p->mu);
 		b->n = 0;
@@ -247,6 +276,52 @@ static void *worker_main(void *arg)
 		b->next = p->free_list;
 		p->free_list = b;
 		pthread_cond_signal(&p->cv_free);
+		if (o) {
+			o->next = NULL;
+			if (p->write_tail)
+				p->write_tail->next = o;
+			else
+				p->write_head = o;
+			p->write_tail = o;
+			pthread_cond_signal(&p->cv_write);
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* The one thread that writes page data (see the top of the file). */
+static void *writer_main(void *arg)
+{
+	struct pipeline *p = arg;
+
+	for (;;) {
+		struct obuf *o;
+		struct k2e_err err;
+		int rc = 0;
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->write_head && !p->decoded && !p->failed)
+			pthread_cond_wait(&p->cv_write, &p->mu);
+		if (p->failed || !p->write_head) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		o = p->write_head;
+		p->write_head = o->next;
+		if (!p->write_head)
+			p->write_tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+
+		for (size_t i = 0; i < o->n_span && rc == 0; i++)
+			rc = k2e_pwrite_all(p->out_fd, o->data + o->span[i].start, o->span[i].len,
+					    o->span[i].off, &err);
+		if (rc < 0)
+			fail(p, &err);
+
+		pthread_mutex_lock(&p->mu);
+		o->next = p->ofree_list;
+		p->ofree_list = o;
+		pthread_cond_signal(&p->cv_ofree);
 		pthread_mutex_unlock(&p->mu);
 	}
 }
@@ -490,12 +565,15 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 		      struct k2e_err *err)
 {
 	unsigned nthreads = opts->threads ? opts->threads : 1;
-	size_t nbatch = 2 * (size_t)nthreads + 1;
+	size_t nbatch = (size_t)nthreads + 2, nobuf = (size_t)nthreads + 2;
 	struct pipeline p = {
 		.d = d, .l = l, .out_fd = out_fd, .st = st,
 	};
 	struct worker *workers = calloc(nthreads, sizeof(*workers));
 	struct batch *batches = calloc(nbatch, sizeof(*batches));
+	struct obuf *obufs = calloc(nobuf, sizeof(*obufs));
+	pthread_t writer;
+	bool writer_started = false;
 	unsigned started = 0;
 	int rc = -1;
 
@@ -503,7 +581,9 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv_todo, NULL);
 	pthread_cond_init(&p.cv_free, NULL);
-	if (!workers || !batches) {
+	pthread_cond_init(&p.cv_ofree, NULL);
+	pthread_cond_init(&p.cv_write, NULL);
+	if (!workers || !batches || !obufs) {
 		k2e_err_set(err, "out of memory");
 		goto out;
 	}
@@ -520,17 +600,29 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 		b->next = p.free_list;
 		p.free_list = b;
 	}
+	for (size_t i = 0; i < nobuf; i++) {
+		struct obuf *o = &obufs[i];
+
+		o->data = malloc(p.batch_pages * d->page_size);
+		o->span = calloc(p.batch_pages, sizeof(*o->span));
+		if (!o->data || !o->span) {
+			k2e_err_set(err, "out of memory");
+			goto out;
+		}
+		o->next = p.ofree_list;
+		p.ofree_list = o;
+	}
 	st->dumped = d->n_dumped;
+	if (pthread_create(&writer, NULL, writer_main, &p) != 0) {
+		k2e_err_set(err, "cannot start a thread");
+		goto out;
+	}
+	writer_started = true;
 	for (unsigned i = 0; i < nthreads; i++) {
 		struct worker *w = &workers[i];
 
 		w->p = &p;
 		k2e_codec_ctxs_init(&w->ctxs);
-		w->out = malloc(p.batch_pages * d->page_size);
-		if (!w->out) {
-			k2e_err_set(err, "out of memory");
-			goto join;
-		}
 		if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
 			k2e_err_set(err, "cannot start a thread");
 			goto join;
@@ -542,16 +634,22 @@ join:
 	pthread_mutex_lock(&p.mu);
 	p.done = true;
 	if (rc < 0 && !p.failed)
-		p.failed = true;	/* stop the workers early */
+		p.failed = true;	/* stop the threads early */
 	pthread_cond_broadcast(&p.cv_todo);
+	pthread_cond_broadcast(&p.cv_ofree);
 	pthread_mutex_unlock(&p.mu);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(workers[i].tid, NULL);
+	pthread_mutex_lock(&p.mu);
+	p.decoded = true;
+	pthread_cond_broadcast(&p.cv_write);
+	pthread_mutex_unlock(&p.mu);
+	pthread_join(writer, NULL);
+	writer_started = false;
 	for (unsigned i = 0; i < nthreads; i++) {
 		st->written += workers[i].written;
 		st->zero += workers[i].zero;
 		k2e_codec_ctxs_release(&workers[i].ctxs);
-		free(workers[i].out);
 	}
 	if (p.failed && p.fail.msg[0]) {	/* a worker's error comes first */
 		*err = p.fail;
@@ -559,16 +657,31 @@ join:
 	}
 	k2e_runs_normalize(&st->lost_runs);
 out:
+	if (writer_started) {	/* only when no worker could start */
+		pthread_mutex_lock(&p.mu);
+		p.failed = true;
+		pthread_cond_broadcast(&p.cv_write);
+		pthread_mutex_unlock(&p.mu);
+		pthread_join(writer, NULL);
+	}
 	if (batches)
 		for (size_t i = 0; i < nbatch; i++) {
 			free(batches[i].ref);
 			free(batches[i].dat);
 			free(batches[i].buf);
 		}
+	if (obufs)
+		for (size_t i = 0; i < nobuf; i++) {
+			free(obufs[i].data);
+			free(obufs[i].span);
+		}
 	free(batches);
+	free(obufs);
 	free(workers);
 	pthread_cond_destroy(&p.cv_todo);
 	pthread_cond_destroy(&p.cv_free);
+	pthread_cond_destroy(&p.cv_ofree);
+	pthread_cond_destroy(&p.cv_write);
 	pthread_mutex_destroy(&p.mu);
 	return rc;
 }

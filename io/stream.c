@@ -309,6 +309,38 @@ static int ext_insert(struct stream_source *s, uint64_t off, const unsigned char
 	return 0;
 }
 
+/*
+ * Like ext_insert(), but *buf is a malloc()ed copy nobody else needs: when
+ * the whole range is kept in memory the extent takes the allocation itself
+ * (one memcpy less per byte of the dump) and *buf becomes NULL.
+ */
+static int ext_insert_owned(struct stream_source *s, uint64_t off, unsigned char **buf,
+			    uint64_t len, struct k2e_err *err)
+{
+	uint64_t end = off + len;
+	struct extent e = { .off = off, .len = len, .buf = *buf };
+	size_t i;
+
+	for (i = 0; i < s->n_discard && s->discard[i].start < end; i++)
+		if (s->discard[i].end > off)
+			return ext_insert(s, off, *buf, len, err);
+	if (s->mem_bytes + len > s->mem_limit)
+		return ext_insert(s, off, *buf, len, err);
+	if (end > s->high)
+		s->high = end;
+	if (ext_cut(s, off, end, err) < 0 || ext_reserve(s, 1, err) < 0)
+		return -1;
+	s->mem_bytes += len;
+	if (s->mem_bytes > s->base.stats.peak_buffered)
+		s->base.stats.peak_buffered = s->mem_bytes;
+	i = ext_find(s, off);
+	memmove(&s->ext[i + 1], &s->ext[i], (s->n_ext - i) * sizeof(s->ext[0]));
+	s->ext[i] = e;
+	s->n_ext++;
+	*buf = NULL;
+	return 0;
+}
+
 /* Pull one record (or one chunk of a plain stream) into the buffer. */
 static int pull(struct stream_source *s, struct k2e_err *err)
 {
@@ -332,7 +364,7 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 			free(buf);
 			return 0;
 		}
-		if (ext_insert(s, s->plain_pos, buf, (uint64_t)n, err) < 0) {
+		if (ext_insert_owned(s, s->plain_pos, &buf, (uint64_t)n, err) < 0) {
 			free(buf);
 			return -1;
 		}
@@ -363,19 +395,19 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 				   (unsigned long long)off, (unsigned long long)size);
 	s->base.stats.records++;
 	s->n_pulled++;
-	buf = malloc(size < CHUNK ? size + 1 : CHUNK);
-	if (!buf)
-		return k2e_err_set(err, "out of memory");
+	buf = NULL;
 	while (size > 0) {
 		size_t want = size < CHUNK ? (size_t)size : CHUNK;
 
+		if (!buf && !(buf = malloc(want + 1)))
+			return k2e_err_set(err, "out of memory");
 		n = in_read(s, buf, want);
 		if (n < 0) {
 			free(buf);
 			return k2e_err_errno(err, errno, "read error at offset 0x%llx",
 					     (unsigned long long)s->in_pos);
 		}
-		if (n > 0 && ext_insert(s, off, buf, (uint64_t)n, err) < 0) {
+		if (n > 0 && ext_insert_owned(s, off, &buf, (uint64_t)n, err) < 0) {
 			free(buf);
 			return -1;
 		}

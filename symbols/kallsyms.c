@@ -78,11 +78,29 @@ static int str_add(struct k2e_symtab *st, const char *s, size_t len, uint32_t *r
 	return 0;
 }
 
+static void drop_index(struct k2e_symtab *st)
+{
+	free(st->name_slots);
+	free(st->name_next);
+	st->name_slots = st->name_next = NULL;
+	st->n_name_slots = 0;
+}
+
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 static int sym_add(struct k2e_symtab *st, const char *name, size_t len, char type, uint64_t addr,
 		   uint64_t size, int32_t module)
 {
 	struct k2e_sym *s;
 
+	drop_index(st);
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 4096;
 
@@ -171,8 +189,13 @@ static uint64_t decode(enum k2e_kallsyms_enc enc, int32_t off, uint64_t base, ui
 	return 0;
 }
 
-static int read_addresses(struct k2e_kmem *km, struct k2e_symtab *st, size_t first, size_t n,
-			  size_t stext, struct k2e_err *err)
+/*
+ * Addresses for the symbols just added: syms[j] (j < m) is kallsyms symbol
+ * idx[j] (j itself when idx is NULL) of n.  stext is _stext's index, which
+ * tells (or checks) the encoding of the table.
+ */
+static int read_addresses(struct k2e_kmem *km, struct k2e_symtab *st, size_t n,
+			  const uint32_t *idx, size_t m, size_t stext, struct k2e_err *err)
 {
 	uint64_t offsets, base = 0, want, addrs;
 	unsigned ws = k2e_kmem_word_size(km);
@@ -182,6 +205,8 @@ static int read_addresses(struct k2e_kmem *km, struct k2e_symtab *st, size_t fir
 	if (need_symbol(km, "_stext", &want, err) < 0)
 		return -1;
 	if (k2e_kmem_symbol(km, "kallsyms_offsets", &offsets) < 0) {
+		uint64_t at_stext;
+
 		if (need_symbol(km, "kallsyms_addresses", &addrs, err) < 0)
 			return -1;
 		if (!(raw = malloc(n * ws)))
@@ -190,14 +215,14 @@ static int read_addresses(struct k2e_kmem *km, struct k2e_symtab *st, size_t fir
 			free(raw);
 			return k2e_err_prefix(err, "kallsyms_addresses");
 		}
-		for (i = 0; i < n; i++)
-			st->syms[first + i].addr = k2e_kmem_get_uint(km, raw + i * ws, ws);
+		for (i = 0; i < m; i++)
+			st->syms[i].addr = k2e_kmem_get_uint(km, raw + (idx ? idx[i] : i) * ws, ws);
+		at_stext = stext != SIZE_MAX ? k2e_kmem_get_uint(km, raw + stext * ws, ws) : want;
 		free(raw);
 		st->enc = K2E_KALLSYMS_ABSOLUTE;
-		if (stext != SIZE_MAX && st->syms[first + stext].addr != want)
+		if (at_stext != want)
 			return k2e_err_set(err, "kallsyms_addresses puts _stext at 0x%llx, not 0x%llx",
-					   (unsigned long long)st->syms[first + stext].addr,
-					   (unsigned long long)want);
+					   (unsigned long long)at_stext, (unsigned long long)want);
 		return 0;
 	}
 	if (k2e_kmem_symbol(km, "kallsyms_relative_base", &base) == 0 &&
@@ -226,19 +251,37 @@ static int read_addresses(struct k2e_kmem *km, struct k2e_symtab *st, size_t fir
 				   (unsigned long long)want);
 	}
 	st->enc = order[e];
-	for (i = 0; i < n; i++)
-		st->syms[first + i].addr = decode(st->enc, (int32_t)k2e_kmem_get_uint(km, raw + 4 * i, 4),
-						  base, offsets, i);
+	for (i = 0; i < m; i++) {
+		size_t k = idx ? idx[i] : i;
+
+		st->syms[i].addr = decode(st->enc, (int32_t)k2e_kmem_get_uint(km, raw + 4 * k, 4),
+					  base, offsets, k);
+	}
 	free(raw);
 	return 0;
 }
 
-static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, struct k2e_err *err)
+static bool wanted(const char *name, const char *const *want, size_t n_want)
+{
+	for (size_t k = 0; k < n_want; k++)
+		if (strcmp(name, want[k]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The vmlinux symbols into the empty table st: all of them, or when want
+ * is not NULL only those named in want[0..n_want).
+ */
+static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, const char *const *want,
+			    size_t n_want, struct k2e_err *err)
 {
 	uint64_t names, num_addr, num;
 	char *tok[256], *blob = NULL, name[1024];
+	size_t toklen[256];
 	struct cursor c = { .km = km };
-	size_t i, stext = SIZE_MAX;
+	size_t i, stext = SIZE_MAX, n_idx = 0, cap_idx = 0;
+	uint32_t *idx = NULL;
 	uint64_t at;
 	int rc = -1;
 
@@ -255,6 +298,8 @@ static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, struct k
 		return k2e_err_set(err, "kallsyms_num_syms is %llu", (unsigned long long)num);
 	if (read_tokens(km, tok, &blob, err) < 0)
 		return -1;
+	for (i = 0; i < 256; i++)
+		toklen[i] = strlen(tok[i]);
 	at = names;
 	for (i = 0; i < num; i++) {
 		const unsigned char *p;
@@ -274,7 +319,7 @@ static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, struct k
 			goto fail_at;
 		for (j = 0; j < len; j++) {
 			const char *t = tok[p[j]];
-			size_t tl = strlen(t);
+			size_t tl = toklen[p[j]];
 
 			if (nlen + tl >= sizeof(name))
 				goto fail_names;
@@ -285,14 +330,27 @@ static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, struct k
 		name[nlen] = '\0';
 		if (nlen < 2)
 			goto fail_names;
+		if (stext == SIZE_MAX && strcmp(name + 1, "_stext") == 0)
+			stext = i;
+		if (want && !wanted(name + 1, want, n_want))
+			continue;
+		if (want && n_idx == cap_idx) {
+			uint32_t *p2 = realloc(idx, (cap_idx = cap_idx ? 2 * cap_idx : 16) * sizeof(*idx));
+
+			if (!p2) {
+				k2e_err_set(err, "out of memory");
+				goto out;
+			}
+			idx = p2;
+		}
+		if (want)
+			idx[n_idx++] = (uint32_t)i;
 		if (sym_add(st, name + 1, nlen - 1, name[0], 0, 0, -1) < 0) {
 			k2e_err_set(err, "out of memory");
 			goto out;
 		}
-		if (stext == SIZE_MAX && strcmp(name + 1, "_stext") == 0)
-			stext = i;
 	}
-	rc = read_addresses(km, st, 0, num, stext, err);
+	rc = read_addresses(km, st, num, idx, st->n, stext, err);
 	goto out;
 fail_names:
 	k2e_err_set(err, "kallsyms_names: symbol %zu at 0x%llx is malformed", i,
@@ -301,6 +359,7 @@ fail_names:
 fail_at:
 	k2e_err_prefix(err, "kallsyms_names: symbol %zu", i);
 out:
+	free(idx);
 	free(c.buf);
 	free(blob);
 	return rc;
@@ -308,11 +367,17 @@ out:
 
 int k2e_kallsyms_read(struct k2e_kmem *km, struct k2e_symtab **ret, struct k2e_err *err)
 {
+	return k2e_kallsyms_read_some(km, NULL, 0, ret, err);
+}
+
+int k2e_kallsyms_read_some(struct k2e_kmem *km, const char *const *names, size_t n_names,
+			   struct k2e_symtab **ret, struct k2e_err *err)
+{
 	struct k2e_symtab *st = calloc(1, sizeof(*st));
 
 	if (!st)
 		return k2e_err_set(err, "out of memory");
-	if (read_kernel_syms(km, st, err) < 0) {
+	if (read_kernel_syms(km, st, names, n_names, err) < 0) {
 		k2e_symtab_free(st);
 		return k2e_err_prefix(err, "kallsyms");
 	}
@@ -625,6 +690,35 @@ static int sym_cmp(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
+/* The name index; without memory for it lookups fall back to a scan. */
+static void build_index(struct k2e_symtab *st)
+{
+	size_t n = 16;
+
+	drop_index(st);
+	if (st->n >= UINT32_MAX / 4)
+		return;
+	while (n < st->n * 2)
+		n *= 2;
+	st->name_slots = calloc(n, sizeof(*st->name_slots));
+	st->name_next = calloc(st->n ? st->n : 1, sizeof(*st->name_next));
+	if (!st->name_slots || !st->name_next) {
+		drop_index(st);
+		return;
+	}
+	st->n_name_slots = n;
+	/* Backwards, so each chain comes out in syms order. */
+	for (size_t i = st->n; i-- > 0;) {
+		const char *nm = st->strs + st->syms[i].name;
+		size_t j = name_hash(nm) & (n - 1);
+
+		while (st->name_slots[j] && strcmp(st->strs + st->syms[st->name_slots[j] - 1].name, nm))
+			j = (j + 1) & (n - 1);
+		st->name_next[i] = st->name_slots[j];
+		st->name_slots[j] = (uint32_t)i + 1;
+	}
+}
+
 void k2e_symtab_finish(struct k2e_symtab *st)
 {
 	size_t i, j;
@@ -644,6 +738,7 @@ void k2e_symtab_finish(struct k2e_symtab *st)
 			if (!st->syms[k].sized)
 				st->syms[k].size = next ? next - st->syms[k].addr : 0;
 	}
+	build_index(st);
 }
 
 static int rank(char type)
@@ -659,12 +754,22 @@ const struct k2e_sym *k2e_symtab_find(const struct k2e_symtab *st, const char *n
 				      const char *module)
 {
 	const struct k2e_sym *best = NULL;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < st->n; i++) {
+	if (st->name_slots) {
+		size_t j = name_hash(name) & (st->n_name_slots - 1);
+
+		while (st->name_slots[j] &&
+		       strcmp(st->strs + st->syms[st->name_slots[j] - 1].name, name))
+			j = (j + 1) & (st->n_name_slots - 1);
+		if (!st->name_slots[j])
+			return NULL;
+		i = st->name_slots[j] - 1;
+	}
+	for (; i < st->n; i = st->name_slots ? (st->name_next[i] ? st->name_next[i] - 1 : st->n) : i + 1) {
 		const struct k2e_sym *s = &st->syms[i];
 
-		if (strcmp(st->strs + s->name, name) != 0)
+		if (!st->name_slots && strcmp(st->strs + s->name, name) != 0)
 			continue;
 		if (!module && s->module >= 0)
 			continue;
@@ -691,6 +796,7 @@ void k2e_symtab_free(struct k2e_symtab *st)
 {
 	if (!st)
 		return;
+	drop_index(st);
 	free(st->syms);
 	free(st->strs);
 	free(st->mods);

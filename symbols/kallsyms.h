@@ -59,6 +59,15 @@ struct k2e_symtab {
 	size_t n_mods;
 	enum k2e_kallsyms_enc enc;
 	char why_no_modules[256];	/* set when module symbols could not be read */
+	/*
+	 * Name index, made by k2e_symtab_finish() (NULL before, and after any
+	 * symbol is added): open addressing on the name's hash, each slot the
+	 * first symbol (index + 1) of a name, name_next[] the next symbol of the
+	 * same name in syms order (index + 1, 0 ends).
+	 */
+	uint32_t *name_slots;
+	size_t n_name_slots;
+	uint32_t *name_next;
 };
 
 /* True for kallsyms letters of code (t, T, w/W on text are not told apart). */
@@ -69,6 +78,13 @@ static inline bool k2e_sym_is_text(char type)
 
 /* Decode the vmlinux kallsyms of the dump (needs the vmcoreinfo SYMBOLs). */
 int k2e_kallsyms_read(struct k2e_kmem *km, struct k2e_symtab **ret, struct k2e_err *err);
+
+/*
+ * The same, keeping only the symbols named in names[0..n_names) (every
+ * symbol of such a name): a few lookups without the cost of the whole table.
+ */
+int k2e_kallsyms_read_some(struct k2e_kmem *km, const char *const *names, size_t n_names,
+			   struct k2e_symtab **ret, struct k2e_err *err);
 
 /*
  * The vmlinux symbols from a System.map (nm -n: "ADDR TYPE NAME" a line),

@@ -3,7 +3,9 @@
  *
  * The file is laid out by hand rather than with libelf: it has no program
  * headers and no loadable bytes, only section headers, a symbol table and
- * opaque blobs, and every offset is known before the first write.  All
+ * opaque blobs.  Each section's bytes are written to the file as soon as the
+ * section is made and then freed, so memory holds one section at a time; the
+ * ELF header, .shstrtab and the section headers come last.  All
  * address-carrying sections are SHT_NOBITS at the dumped kernel's runtime
  * addresses, so gdb takes their contents from the core and `symbol-file`
  * needs no -o.
@@ -23,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "kernel/kmem.h"
+#include "lib/fileio.h"
 #include "lib/outfile.h"
 #include "symbols/btf.h"
 #include "symbols/dwarf.h"
@@ -44,8 +47,7 @@ struct sec {
 	char *name;
 	uint32_t type, link, info;
 	uint64_t flags, addr, size, align, entsize;
-	void *data;		/* owned; NULL for NOBITS */
-	uint64_t offset;
+	uint64_t offset;	/* where its bytes were written; 0 for NOBITS */
 	uint32_t name_off;
 };
 
@@ -53,6 +55,8 @@ struct writer {
 	struct sec *secs;
 	size_t n, cap;
 	bool be;
+	int fd;
+	uint64_t end;		/* end of the bytes written so far */
 };
 
 static size_t buf_str(struct k2e_bytebuf *b, const char *s)
@@ -89,48 +93,45 @@ static struct sec *sec_add(struct writer *w, const char *name, uint32_t type, ui
 	return s;
 }
 
-/* Give sec the contents of b (taken over). */
-static void sec_take(struct sec *s, struct k2e_bytebuf *b)
+/* Write s's len bytes now, at the next offset aligned to s->align. */
+static int sec_write(struct writer *w, struct sec *s, const void *data, size_t len,
+		     struct k2e_err *err)
 {
-	s->data = b->p;
-	s->size = b->len;
+	uint64_t off = (w->end + s->align - 1) / s->align * s->align;
+
+	if (len && k2e_pwrite_all(w->fd, data, len, off, err) < 0)
+		return -1;
+	s->offset = off;
+	s->size = len;
+	w->end = off + len;
+	return 0;
+}
+
+/* sec_write() the contents of b, then free them. */
+static int sec_take(struct writer *w, struct sec *s, struct k2e_bytebuf *b, struct k2e_err *err)
+{
+	int rc = sec_write(w, s, b->p, b->len, err);
+
+	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+	return rc;
 }
 
 static void writer_release(struct writer *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n; i++) {
+	for (i = 0; i < w->n; i++)
 		free(w->secs[i].name);
-		free(w->secs[i].data);
-	}
 	free(w->secs);
 }
 
-static int pwrite_all(int fd, const void *p, size_t len, uint64_t off, struct k2e_err *err)
-{
-	const unsigned char *c = p;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, c, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return k2e_err_errno(err, n < 0 ? errno : EIO, "write");
-		c += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_err *err)
+/* Finish the file: .shstrtab, the section headers and the ELF header. */
+static int writer_emit(struct writer *w, uint16_t machine, struct k2e_err *err)
 {
 	struct k2e_bytebuf shstr = { .be = w->be }, hdr = { .be = w->be }, sh = { .be = w->be };
-	uint64_t off = EHDR_SIZE, shoff;
+	uint64_t shoff;
 	size_t i;
 	int rc = -1;
 	struct sec *ss;
@@ -145,17 +146,9 @@ static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_er
 	if (!(ss = sec_add(w, ".shstrtab", SHT_STRTAB_, 0, 0, 0)))
 		goto oom;
 	ss->name_off = (uint32_t)(shstr.len - sizeof(".shstrtab"));
-	sec_take(ss, &shstr);
-	for (i = 0; i < w->n; i++) {
-		struct sec *s = &w->secs[i];
-
-		if (s->type == SHT_NOBITS_)
-			continue;
-		off = (off + s->align - 1) / s->align * s->align;
-		s->offset = off;
-		off += s->size;
-	}
-	shoff = (off + 7) & ~7ULL;
+	if (sec_take(w, ss, &shstr, err) < 0)
+		goto out;
+	shoff = (w->end + 7) & ~7ULL;
 
 	static const unsigned char ident[16] = { 0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */ };
 	unsigned char id[16];
@@ -204,16 +197,8 @@ static int writer_emit(struct writer *w, int fd, uint16_t machine, struct k2e_er
 	}
 	if (hdr.oom || sh.oom)
 		goto oom;
-	if (pwrite_all(fd, hdr.p, hdr.len, 0, err) < 0)
-		goto out;
-	for (i = 0; i < w->n; i++) {
-		const struct sec *s = &w->secs[i];
-
-		if (s->type != SHT_NOBITS_ && s->size &&
-		    pwrite_all(fd, s->data, s->size, s->offset, err) < 0)
-			goto out;
-	}
-	if (pwrite_all(fd, sh.p, sh.len, shoff, err) < 0)
+	if (k2e_pwrite_all(w->fd, hdr.p, hdr.len, 0, err) < 0 ||
+	    k2e_pwrite_all(w->fd, sh.p, sh.len, shoff, err) < 0)
 		goto out;
 	rc = 0;
 	goto out;
@@ -404,34 +389,35 @@ static int make_symtab(struct ctx *c, struct k2e_err *err)
 		goto oom;
 	if (!(s = sec_add(&c->w, ".symtab", SHT_SYMTAB_, 0, 0, 0)))
 		goto oom;
-	sec_take(s, &sym);
 	s->link = (uint32_t)c->w.n + 1;	/* .strtab, next */
 	s->info = (uint32_t)n_local;
 	s->align = 8;
 	s->entsize = SYM_SIZE;
+	if (sec_take(&c->w, s, &sym, err) < 0)
+		goto fail;
 	if (!(s = sec_add(&c->w, ".strtab", SHT_STRTAB_, 0, 0, 0)))
 		goto oom;
-	sec_take(s, &str);
-	return 0;
+	return sec_take(&c->w, s, &str, err);
 oom:
+	k2e_err_set(err, "out of memory");
+fail:
 	free(sym.p);
 	free(str.p);
-	return k2e_err_set(err, "out of memory");
+	return -1;
 }
 
-static int add_blob(struct ctx *c, const char *name, const void *data, size_t len)
+static int add_blob(struct ctx *c, const char *name, const void *data, size_t len,
+		    struct k2e_err *err)
 {
 	struct sec *s = sec_add(&c->w, name, SHT_PROGBITS_, 0, 0, 0);
 
-	if (!s || !(s->data = malloc(len ? len : 1)))
-		return -1;
-	memcpy(s->data, data, len);
-	s->size = len;
+	if (!s)
+		return k2e_err_set(err, "out of memory");
 	s->align = 4;
-	return 0;
+	return sec_write(&c->w, s, data, len, err);
 }
 
-static int make_btf(struct ctx *c)
+static int make_btf(struct ctx *c, struct k2e_err *err)
 {
 	const void *raw;
 	uint32_t len;
@@ -440,14 +426,18 @@ static int make_btf(struct ctx *c)
 	if (!c->btf)
 		return 0;
 	raw = btf__raw_data(c->btf, &len);
-	if (!raw || add_blob(c, ".BTF", raw, len) < 0)
+	if (!raw)
+		return k2e_err_set(err, "out of memory");
+	if (add_blob(c, ".BTF", raw, len, err) < 0)
 		return -1;
 	for (i = 0; i < c->n_bmods; i++) {
 		char name[96];
 
 		raw = btf__raw_data(c->bmods[i].btf, &len);
 		snprintf(name, sizeof(name), ".BTF.%s", c->bmods[i].name);
-		if (!raw || add_blob(c, name, raw, len) < 0)
+		if (!raw)
+			return k2e_err_set(err, "out of memory");
+		if (add_blob(c, name, raw, len, err) < 0)
 			return -1;
 		c->stats.btf_modules++;
 	}
@@ -462,36 +452,39 @@ static int make_dwarf(struct ctx *c, struct k2e_err *err)
 
 	if (k2e_dwarf_from_btf(c->btf, c->st, c->w.be, &d, err) < 0)
 		return k2e_err_prefix(err, "DWARF from BTF");
-	if (!(s = sec_add(&c->w, ".debug_info", SHT_PROGBITS_, 0, 0, d.info_len)))
+	if (!(s = sec_add(&c->w, ".debug_info", SHT_PROGBITS_, 0, 0, 0)))
 		goto oom;
-	s->data = d.info;
-	d.info = NULL;
-	if (!(s = sec_add(&c->w, ".debug_abbrev", SHT_PROGBITS_, 0, 0, d.abbrev_len)))
+	if (sec_write(&c->w, s, d.info, d.info_len, err) < 0)
+		goto fail;
+	if (!(s = sec_add(&c->w, ".debug_abbrev", SHT_PROGBITS_, 0, 0, 0)))
 		goto oom;
-	s->data = d.abbrev;
-	d.abbrev = NULL;
-	if (!(s = sec_add(&c->w, ".debug_str", SHT_PROGBITS_, 0, 0, d.str_len)))
+	if (sec_write(&c->w, s, d.abbrev, d.abbrev_len, err) < 0)
+		goto fail;
+	if (!(s = sec_add(&c->w, ".debug_str", SHT_PROGBITS_, 0, 0, 0)))
 		goto oom;
-	s->data = d.str;
-	d.str = NULL;
 	s->entsize = 1;
 	s->flags = 0x30;	/* SHF_MERGE | SHF_STRINGS */
+	if (sec_write(&c->w, s, d.str, d.str_len, err) < 0)
+		goto fail;
 	c->stats.dies = d.dies;
 	k2e_dwarf_out_release(&d);
 	return 0;
 oom:
+	k2e_err_set(err, "out of memory");
+fail:
 	k2e_dwarf_out_release(&d);
-	return k2e_err_set(err, "out of memory");
+	return -1;
 }
 
 static void note(struct ctx *c, const char *what, const struct k2e_err *e);
 
 /* .debug_frame from the ORC tables (symbols/orc.h); x86_64 only, optional. */
-static int make_frame(struct ctx *c)
+static int make_frame(struct ctx *c, struct k2e_err *err)
 {
 	struct k2e_orc_out o;
 	struct k2e_err e;
 	struct sec *s;
+	int rc;
 
 	if (k2e_kmem_machine(c->km) != 62 /* EM_X86_64 */)
 		return 0;
@@ -503,14 +496,15 @@ static int make_frame(struct ctx *c)
 		snprintf(e.msg, sizeof(e.msg), "%s", o.note);
 		note(c, "module ORC skipped", &e);
 	}
-	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, o.frame_len))) {
+	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, 0))) {
 		free(o.frame);
-		return -1;
+		return k2e_err_set(err, "out of memory");
 	}
-	s->data = o.frame;
 	s->align = 8;
+	rc = sec_write(&c->w, s, o.frame, o.frame_len, err);
+	free(o.frame);
 	c->stats.fdes = o.fdes;
-	return 0;
+	return rc;
 }
 
 static void note(struct ctx *c, const char *what, const struct k2e_err *e)
@@ -610,21 +604,17 @@ int k2e_sidecar_write_opts(const char *core_path, const char *out_path, bool for
 	}
 	k2e_symtab_finish(c.st);
 	c.stats.modules = c.st->n_mods;
-	if (make_ranges(&c) < 0 || make_btf(&c) < 0) {
-		k2e_err_set(err, "out of memory");
-		goto out;
-	}
-	if (make_symtab(&c, err) < 0)
-		goto out;
-	if (c.btf && make_dwarf(&c, err) < 0)
-		goto out;
-	if (make_frame(&c) < 0) {
+	if (make_ranges(&c) < 0) {
 		k2e_err_set(err, "out of memory");
 		goto out;
 	}
 	if (k2e_outfile_create(&o, out_path, err) < 0)
 		goto out;
-	if (writer_emit(&c.w, o.fd, k2e_kmem_machine(c.km), err) < 0) {
+	c.w.fd = o.fd;
+	c.w.end = EHDR_SIZE;
+	if (make_btf(&c, err) < 0 || make_symtab(&c, err) < 0 ||
+	    (c.btf && make_dwarf(&c, err) < 0) || make_frame(&c, err) < 0 ||
+	    writer_emit(&c.w, k2e_kmem_machine(c.km), err) < 0) {
 		k2e_err_prefix(err, "'%s'", out_path);
 		k2e_outfile_abort(&o);
 		goto out;

@@ -67,6 +67,14 @@ check "write error (disk full): message names the offset" \
 	grep -qE '^kdump2elf: cannot write output at offset 0x[0-9a-f]+: File too large$' "$BAD/err"
 check "write error: no output, no temporary file" \
 	bash -c "[ ! -e '$BAD/full.elf' ] && ! ls -A '$BAD' | grep -q '^\.full'"
+# The same with two decoders feeding the writer thread: it must stop them all.
+(cd "$BAD" && bash -c "trap '' XFSZ; ulimit -f 1024; exec '$K2E' --threads 2 small -o full.elf") \
+	2>"$BAD/err"
+check_eq "write error, --threads 2: exit status" 1 $?
+check "write error, --threads 2: message names the offset" \
+	grep -qE '^kdump2elf: cannot write output at offset 0x[0-9a-f]+: File too large$' "$BAD/err"
+check "write error, --threads 2: no output, no temporary file" \
+	bash -c "[ ! -e '$BAD/full.elf' ] && ! ls -A '$BAD' | grep -q '^\.full'"
 
 # Split sets: a missing piece, and the pieces in any order.
 "$GEN" "$ROOT/tests/gen/specs/split3.spec" "$BAD/sp" >/dev/null

@@ -86,3 +86,20 @@ if [ -e "$SYN/sparse-1tib.elf" ] && [ -z "${K2E_SANITIZE:-}" ]; then	# ASan's sh
 		[ "$used" -lt $((64 << 20)) ]
 	rm -f "$SYN/sparse.elf"
 fi
+
+# A flattened stream far out of order, from a pipe, with a 1 MiB buffer: the
+# waiting records go to a temporary file, the tool says so, and the pages are
+# still the generator's.
+"$GEN" -e 'format flat; max_mapnr 0x1000; codec zlib; mix random=90 zero=10; flat_record_size 65536; flat_shuffle 7' \
+	"$SYN/spill" >/dev/null
+cat "$SYN/spill" | TMPDIR=$SYN "$K2E" --stream-buffer 1 - -o "$SYN/spill.elf" 2>"$SYN/spill.err"
+check_eq "out-of-order stream, 1 MiB buffer: exit status" 0 $?
+check "out-of-order stream, 1 MiB buffer: says records waited in a temporary file" \
+	grep -qE "^kdump2elf: -: records out of order: [0-9.]+ MiB waited in a temporary file \($SYN\); [0-9.]+ MiB at most in memory$" "$SYN/spill.err"
+$CMP --digest "$SYN/spill.elf" >"$SYN/spill.dig" 2>&1
+check_eq "out-of-order stream, 1 MiB buffer: same pages" "$(field digest "$SYN/spill.expect")" \
+	"$(field digest "$SYN/spill.dig")"
+cat "$SYN/spill" | "$K2E" - -o "$SYN/spill2.elf" 2>"$SYN/spill.err"
+check "out-of-order stream, default buffer: nothing spilled, nothing said" [ ! -s "$SYN/spill.err" ]
+check "out-of-order stream: same core either way" cmp -s "$SYN/spill.elf" "$SYN/spill2.elf"
+rm -f "$SYN/spill.elf" "$SYN/spill2.elf"

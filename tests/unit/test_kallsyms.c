@@ -214,6 +214,27 @@ static void check_enc(enum k2e_kallsyms_enc enc, bool percpu)
 		if (k)
 			CHECK_U64(k->size, 0x40);	/* not up to _text */
 	}
+	/* Only some names: the same addresses, and nothing else kept. */
+	{
+		static const char *const some[] = { "init_task", "static_fn", "no_such_symbol" };
+		struct k2e_symtab *part = NULL;
+		const struct k2e_sym *a, *b;
+
+		if (CHECKF(k2e_kallsyms_read_some(km, some, 3, &part, &err) == 0, "enc %d: %s", enc,
+			   err.msg)) {
+			k2e_symtab_finish(part);
+			CHECK_U64(part->n, 2);
+			CHECK_I64(part->enc, enc);
+			for (size_t i = 0; i < 2; i++) {
+				a = k2e_symtab_find(part, some[i], NULL);
+				b = k2e_symtab_find(st, some[i], NULL);
+				if (CHECKF(a && b, "enc %d: %s", enc, some[i]))
+					CHECK_U64(a->addr, b->addr);
+			}
+			CHECK(k2e_symtab_find(part, "_stext", NULL) == NULL);
+		}
+		k2e_symtab_free(part);
+	}
 out:
 	k2e_symtab_free(st);
 	k2e_kmem_free(km);
@@ -246,6 +267,73 @@ TEST(kallsyms_wrong_stext_is_an_error)
 		CHECK(k2e_kallsyms_read(km, &st, &err) < 0);
 		CHECK_CONTAINS(err.msg, "_stext");
 	}
+	k2e_symtab_free(st);
+	k2e_kmem_free(km);
+	drop_core(path);
+}
+
+/*
+ * The name index of k2e_symtab_finish() must pick what a scan of the whole
+ * table picks: among equal names the best rank (global before local before
+ * anything else), the first in address order among equal ranks; unknown
+ * names are NULL.  Many symbols so the open-addressing table wraps and
+ * collides.
+ */
+TEST(kallsyms_name_index_matches_a_scan)
+{
+	struct tsym s[] = {
+		{ 'T', "_text", BASE + 0x100000 },
+		{ 'T', "_stext", BASE + 0x100000 },
+	};
+	char *path = make_core(s, 2, K2E_KALLSYMS_BASE_RELATIVE);
+	char map[] = "/tmp/k2e-test-mapXXXXXX";
+	struct k2e_kmem *km = NULL;
+	struct k2e_symtab *st = NULL;
+	struct k2e_err err;
+	FILE *f;
+	int fd = mkstemp(map);
+
+	if (!CHECK(fd >= 0) || !(f = fdopen(fd, "w")))
+		goto out;
+	fprintf(f, "ffffffff81000000 T _text\n");
+	for (unsigned i = 0; i < 5000; i++)
+		fprintf(f, "%016llx %c sym_%u\n", 0xffffffff81001000ULL + 16 * i, "tTdDbr"[i % 6], i % 1700);
+	fprintf(f, "ffffffff81900000 t dup\nffffffff81900010 T dup\nffffffff81900020 t dup\n");
+	fprintf(f, "ffffffff81900030 r only_local\nffffffff81900040 r only_local\n");
+	fclose(f);
+	if (!CHECKF(k2e_kmem_open(path, &km, &err) == 0, "%s", err.msg) ||
+	    !CHECKF(k2e_symtab_read_system_map(km, map, &st, &err) == 0, "%s", err.msg))
+		goto out;
+	k2e_symtab_finish(st);
+	if (!CHECK(st->name_slots != NULL))
+		goto out;
+	for (unsigned i = 0; i < 1800; i++) {
+		char nm[32];
+		const struct k2e_sym *a, *b;
+		uint32_t *slots = st->name_slots;
+
+		snprintf(nm, sizeof(nm), "sym_%u", i);
+		a = k2e_symtab_find(st, nm, NULL);
+		st->name_slots = NULL;		/* the scan */
+		b = k2e_symtab_find(st, nm, NULL);
+		st->name_slots = slots;
+		if (!CHECKF(a == b, "%s: index %p, scan %p", nm, (const void *)a, (const void *)b))
+			break;
+		CHECK(i < 1700 ? a != NULL : a == NULL);
+	}
+	const struct k2e_sym *d = k2e_symtab_find(st, "dup", NULL);
+
+	if (CHECK(d != NULL)) {
+		CHECK_U64(d->addr, 0xffffffff81900010ULL);
+		CHECK_I64(d->type, 'T');
+	}
+	d = k2e_symtab_find(st, "only_local", NULL);
+	if (CHECK(d != NULL))
+		CHECK_U64(d->addr, 0xffffffff81900030ULL);
+	CHECK(k2e_symtab_find(st, "not_there", NULL) == NULL);
+out:
+	if (fd >= 0)
+		unlink(map);
 	k2e_symtab_free(st);
 	k2e_kmem_free(km);
 	drop_core(path);
