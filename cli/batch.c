@@ -464,7 +464,7 @@ static void batch_usage(FILE *f)
 	      f);
 }
 
-static bool parse_count(const char *s, unsigned max, unsigned *ret)
+bool k2e_cli_parse_count(const char *s, unsigned max, unsigned *ret)
 {
 	char *end;
 	unsigned long n;
@@ -502,13 +502,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 		case 'B':
 			break;
 		case 'j':
-			if (!parse_count(optarg, 1024, &o->jobs)) {
+			if (!k2e_cli_parse_count(optarg, 1024, &o->jobs)) {
 				msg("-j: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE_;
 			}
 			break;
 		case 'T':
-			if (!parse_count(optarg, 1024, &o->threads)) {
+			if (!k2e_cli_parse_count(optarg, 1024, &o->threads)) {
 				msg("--threads: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE_;
 			}
@@ -528,8 +528,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 			}
 			memcpy(k, optarg, (size_t)(slash - optarg));
 			k[slash - optarg] = '\0';
-			if (!parse_count(slash + 1, 1u << 20, &o->shard_n) ||
-			    !parse_count(k, o->shard_n, &o->shard_k)) {
+			if (!k2e_cli_parse_count(slash + 1, 1u << 20, &o->shard_n) ||
+			    !k2e_cli_parse_count(k, o->shard_n, &o->shard_k)) {
 				msg("--shard: '%s' is not K/N with 1 <= K <= N", optarg);
 				return EXIT_USAGE_;
 			}

@@ -24,6 +24,9 @@
 #include "convert/convert.h"
 #include "formats/format.h"
 
+/* A whole number from 1 to max, nothing else, into *ret (false: it is not). */
+bool k2e_cli_parse_count(const char *s, unsigned max, unsigned *ret);
+
 /* argv holds "--batch" (before any "--"). */
 bool k2e_batch_requested(int argc, char **argv);
 

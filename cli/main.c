@@ -154,26 +154,20 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		case 'v':
 			c->verbosity = 1;
 			break;
-		case 'T': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-
-			if (*end || n == 0 || n > 1024) {
+		case 'T':
+			if (!k2e_cli_parse_count(optarg, 1024, &c->threads)) {
 				msg("--threads: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE;
 			}
-			c->threads = (unsigned)n;
 			break;
-		}
 		case 'R': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
+			unsigned mib;
 
-			if (*end || n == 0 || n > 65536) {
+			if (!k2e_cli_parse_count(optarg, 65536, &mib)) {
 				msg("--stream-buffer: '%s' is not a number of MiB from 1 to 65536", optarg);
 				return EXIT_USAGE;
 			}
-			c->stream_mem = (size_t)n << 20;
+			c->stream_mem = (size_t)mib << 20;
 			break;
 		}
 		case 'M':

@@ -40,6 +40,8 @@ expect_msg "no output option" 2 "kdump2elf: no output file given (-o)" "$K2E" sm
 expect_msg "no dump" 2 "kdump2elf: no dump given" "$K2E" -o x.elf
 expect_msg "bad --threads" 2 "kdump2elf: --threads: 'zero' is not a number from 1 to 1024" \
 	"$K2E" --threads zero small -o x.elf
+expect_msg "bad --stream-buffer" 2 "kdump2elf: --stream-buffer: '0' is not a number of MiB from 1 to 65536" \
+	"$K2E" --stream-buffer 0 small -o x.elf
 expect_msg "missing input" 1 "kdump2elf: nope: cannot open: No such file or directory" \
 	"$K2E" nope -o x.elf
 check "missing input: no output" [ ! -e "$BAD/x.elf" ]
