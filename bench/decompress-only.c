@@ -139,7 +139,6 @@ static void run_batch(struct state *s)
 int main(int argc, char **argv)
 {
 	struct state s = { 0 };
-	struct k2e_input *in;
 	struct k2e_page_iter *it;
 	struct k2e_page_ref r;
 	struct k2e_err err;
@@ -150,16 +149,8 @@ int main(int argc, char **argv)
 		fputs("usage: decompress-only DUMP [PIECE...]\n", stderr);
 		return 2;
 	}
-	in = calloc((size_t)n_in, sizeof(*in));
-	for (int i = 0; i < n_in; i++) {
-		in[i].path = argv[i + 1];
-		if (k2e_source_open(in[i].path, NULL, 64 << 20, &in[i].src, &err) < 0)
-			fail(in[i].path, &err);
-		in[i].src->name = in[i].path;
-	}
-	if (k2e_dump_open(in, (size_t)n_in, &s.d, &err) < 0)
-		fail(argv[1], &err);
-	free(in);
+	if (k2e_dump_open_paths((const char *const *)argv + 1, (size_t)n_in, 64 << 20, &s.d, &err) < 0)
+		fail("open", &err);
 	k2e_codec_ctxs_init(&s.ctxs);
 	s.cap = BATCH_BYTES / 64;
 	s.ref = malloc(s.cap * sizeof(*s.ref));

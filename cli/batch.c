@@ -1168,7 +1168,6 @@ static enum outcome process(struct batch *b, struct slot *slot, struct unit *u, 
 {
 	struct summary s = { .inputs = u->paths, .n_inputs = u->n_paths, .status = "error",
 			     .format_hint = u->format_hint, .name = u->name };
-	struct k2e_input *in = NULL;
 	struct k2e_dump *d = NULL;
 	struct k2e_convert_result res;
 	bool have_res = false;
@@ -1232,23 +1231,7 @@ static enum outcome process(struct batch *b, struct slot *slot, struct unit *u, 
 		free(extra);
 	}
 
-	in = calloc(u->n_paths, sizeof(*in));
-	if (!in) {
-		s.error = "out of memory";
-		goto line;
-	}
-	for (size_t i = 0; i < u->n_paths; i++) {
-		in[i].path = u->paths[i];
-		if (k2e_source_open(in[i].path, NULL, 0, &in[i].src, &err) < 0) {
-			k2e_err_prefix(&err, "%s", in[i].path);
-			for (size_t k = 0; k < i; k++)
-				k2e_source_free(in[k].src);
-			s.error = err.msg;
-			goto line;
-		}
-		in[i].src->name = in[i].path;
-	}
-	if (k2e_dump_open(in, u->n_paths, &d, &err) < 0) {
+	if (k2e_dump_open_paths((const char *const *)u->paths, u->n_paths, 0, &d, &err) < 0) {
 		s.error = err.msg;
 		goto line;
 	}
@@ -1341,7 +1324,6 @@ done:
 	if (have_res)
 		k2e_convert_result_release(&res);
 	k2e_dump_free(d);
-	free(in);
 	free(log);
 	free(log_warning);
 	free(stem);

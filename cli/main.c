@@ -317,7 +317,6 @@ static int write_json(const struct cli *c, char **inputs, int n_in, const struct
 int main(int argc, char **argv)
 {
 	struct cli c = { .verbosity = 0 };
-	struct k2e_input *in = NULL;
 	struct k2e_dump *d = NULL;
 	struct k2e_convert_result res;
 	struct k2e_convert_opts opts;
@@ -359,30 +358,12 @@ int main(int argc, char **argv)
 		c.threads = k2e_cpu_count();
 	c.tty = isatty(STDERR_FILENO);
 
-	in = calloc((size_t)n_in, sizeof(*in));
-	if (!in) {
-		msg("out of memory");
-		return EXIT_ERROR;
-	}
-	for (int i = 0; i < n_in; i++) {
-		in[i].path = argv[first + i];
-		if (k2e_source_open(in[i].path, NULL, c.stream_mem, &in[i].src, &err) < 0) {
-			msg("%s: %s", in[i].path, err.msg);
-			for (int j = 0; j < i; j++)
-				k2e_source_free(in[j].src);
-			free(in);
-			write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
-			return EXIT_ERROR;
-		}
-		in[i].src->name = in[i].path;
-	}
-	if (k2e_dump_open(in, (size_t)n_in, &d, &err) < 0) {
+	if (k2e_dump_open_paths((const char *const *)argv + first, (size_t)n_in, c.stream_mem, &d,
+				&err) < 0) {
 		msg("%s", err.msg);
-		free(in);
 		write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
 		return EXIT_ERROR;
 	}
-	free(in);
 
 	opts = (struct k2e_convert_opts){
 		.output = c.output,

@@ -146,6 +146,14 @@ extern const struct k2e_format *const k2e_formats[];
  */
 int k2e_dump_open(struct k2e_input *in, size_t n_in, struct k2e_dump **ret,
 		  struct k2e_err *err);
+
+/*
+ * Open the files at paths[0..n) ("-": standard input) and then the dump, as
+ * k2e_dump_open() does; stream_mem bounds a stream's reorder buffer (0: the
+ * default).  Input paths are kept by pointer: they must outlive the dump.
+ */
+int k2e_dump_open_paths(const char *const *paths, size_t n, size_t stream_mem,
+			struct k2e_dump **ret, struct k2e_err *err);
 void k2e_dump_free(struct k2e_dump *d);
 
 /* Helpers shared by the formats. */

@@ -91,6 +91,28 @@ int k2e_dump_open(struct k2e_input *in, size_t n_in, struct k2e_dump **ret,
 	return 0;
 }
 
+int k2e_dump_open_paths(const char *const *paths, size_t n, size_t stream_mem,
+			struct k2e_dump **ret, struct k2e_err *err)
+{
+	struct k2e_input *in = calloc(n ? n : 1, sizeof(*in));
+	int rc;
+
+	if (!in)
+		return k2e_err_set(err, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		in[i].path = paths[i];
+		if (k2e_source_open(in[i].path, NULL, stream_mem, &in[i].src, err) < 0) {
+			free_inputs(in, i);
+			free(in);
+			return k2e_err_prefix(err, "%s", paths[i]);
+		}
+		in[i].src->name = in[i].path;
+	}
+	rc = k2e_dump_open(in, n, ret, err);
+	free(in);
+	return rc;
+}
+
 void k2e_dump_free(struct k2e_dump *d)
 {
 	if (!d)
