@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "cli/json.h"
+#include "cli/msg.h"
 #include "codecs/codec.h"
 #include "formats/identify.h"
 #include "io/source.h"
@@ -65,19 +66,6 @@ enum {
 /* A NAME.json bigger than this is not one of ours. */
 static const size_t max_marker = 1 << 20;
 
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kdump2elf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static double elapsed(const struct timespec *t0)
 {
 	struct timespec now;
@@ -91,7 +79,7 @@ static char *xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p) {
-		msg("out of memory");
+		k2e_cli_msg("out of memory");
 		exit(EXIT_ERROR_);
 	}
 	return p;
@@ -101,7 +89,7 @@ static void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p) {
-		msg("out of memory");
+		k2e_cli_msg("out of memory");
 		exit(EXIT_ERROR_);
 	}
 	return p;
@@ -116,7 +104,7 @@ static char *xprintf(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0) {
-		msg("out of memory");
+		k2e_cli_msg("out of memory");
 		exit(EXIT_ERROR_);
 	}
 	va_end(ap);
@@ -403,10 +391,10 @@ int k2e_single_json(const char *json_path, const struct k2e_single_report *r)
 	k2e_json_init(&j);
 	summary_json(&s, &j);
 	if (k2e_json_finish(&j) < 0) {
-		msg("--json: out of memory");
+		k2e_cli_msg("--json: out of memory");
 		rc = -1;
 	} else if (write_line_file(json_path, j.buf, j.len, &err) < 0) {
-		msg("--json '%s': %s", json_path, err.msg);
+		k2e_cli_msg("--json '%s': %s", json_path, err.msg);
 		rc = -1;
 	}
 	k2e_json_release(&j);
@@ -503,13 +491,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 			break;
 		case 'j':
 			if (!k2e_cli_parse_count(optarg, 1024, &o->jobs)) {
-				msg("-j: '%s' is not a number from 1 to 1024", optarg);
+				k2e_cli_msg("-j: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE_;
 			}
 			break;
 		case 'T':
 			if (!k2e_cli_parse_count(optarg, 1024, &o->threads)) {
-				msg("--threads: '%s' is not a number from 1 to 1024", optarg);
+				k2e_cli_msg("--threads: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE_;
 			}
 			break;
@@ -523,14 +511,14 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 			char *slash = strchr(optarg, '/'), k[32];
 
 			if (!slash || (size_t)(slash - optarg) >= sizeof(k)) {
-				msg("--shard: '%s' is not K/N", optarg);
+				k2e_cli_msg("--shard: '%s' is not K/N", optarg);
 				return EXIT_USAGE_;
 			}
 			memcpy(k, optarg, (size_t)(slash - optarg));
 			k[slash - optarg] = '\0';
 			if (!k2e_cli_parse_count(slash + 1, 1u << 20, &o->shard_n) ||
 			    !k2e_cli_parse_count(k, o->shard_n, &o->shard_k)) {
-				msg("--shard: '%s' is not K/N with 1 <= K <= N", optarg);
+				k2e_cli_msg("--shard: '%s' is not K/N with 1 <= K <= N", optarg);
 				return EXIT_USAGE_;
 			}
 			break;
@@ -551,11 +539,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *ret_first)
 			batch_usage(stdout);
 			exit(EXIT_OK_);
 		case ':':
-			msg("option '%s' needs an argument", argv[optind - 1]);
+			k2e_cli_msg("option '%s' needs an argument", argv[optind - 1]);
 			batch_usage(stderr);
 			return EXIT_USAGE_;
 		default:
-			msg("option '%s' is not one of batch mode's", argv[optind - 1]);
+			k2e_cli_msg("option '%s' is not one of batch mode's", argv[optind - 1]);
 			batch_usage(stderr);
 			return EXIT_USAGE_;
 		}
@@ -841,7 +829,7 @@ static bool nameset_add(struct nameset *ns, char *name)
 
 		bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
 		if (!bigger.slot) {
-			msg("out of memory");
+			k2e_cli_msg("out of memory");
 			exit(EXIT_ERROR_);
 		}
 		for (size_t k = 0; k < ns->cap; k++)
@@ -1475,15 +1463,15 @@ static void *worker(void *arg)
 			size_t il = strlen(input);
 
 			if (note && strncmp(note, input, il) == 0 && note[il] == ':')
-				msg("%s", note);
+				k2e_cli_msg("%s", note);
 			else
-				msg("%s: %s", input, note ? note : "failed");
+				k2e_cli_msg("%s: %s", input, note ? note : "failed");
 		}
 		else if (out == OUT_PARTIAL && b->o.verbosity >= 0)
-			msg("%s: %s; '%s/%s.elf' holds the rest", input, note ? note : "pages lost",
+			k2e_cli_msg("%s: %s; '%s/%s.elf' holds the rest", input, note ? note : "pages lost",
 			    b->o.out_dir, u->name);
 		else if (b->o.verbosity > 0)
-			msg("%s: %s -> %s/%s.elf", input,
+			k2e_cli_msg("%s: %s -> %s/%s.elf", input,
 			    out == OUT_SKIPPED ? "already done" : "converted", b->o.out_dir, u->name);
 		emit(b, line);
 		draw_progress(b, true);
@@ -1510,12 +1498,12 @@ int k2e_batch_main(int argc, char **argv)
 	if (rc)
 		return rc;
 	if (first >= argc) {
-		msg("no PATH given");
+		k2e_cli_msg("no PATH given");
 		batch_usage(stderr);
 		return EXIT_USAGE_;
 	}
 	if (mkdir_p(b.o.out_dir, &err) < 0 || stat(b.o.out_dir, &ost) < 0) {
-		msg("--out-dir '%s': %s", b.o.out_dir, err.msg);
+		k2e_cli_msg("--out-dir '%s': %s", b.o.out_dir, err.msg);
 		return EXIT_ERROR_;
 	}
 	sc.out_dev = ost.st_dev;
@@ -1527,7 +1515,7 @@ int k2e_batch_main(int argc, char **argv)
 			char **list;
 
 			if (stdin_used) {
-				msg("'-' given twice");
+				k2e_cli_msg("'-' given twice");
 				return EXIT_USAGE_;
 			}
 			stdin_used = true;
@@ -1578,7 +1566,7 @@ int k2e_batch_main(int argc, char **argv)
 		if (strcmp(b.o.json, "-") == 0) {
 			b.json_stdout = true;
 		} else if (k2e_outfile_create(&b.json_file, b.o.json, &err) < 0) {
-			msg("--json '%s': %s", b.o.json, err.msg);
+			k2e_cli_msg("--json '%s': %s", b.o.json, err.msg);
 			free(b.inputs);
 			free_units(all, n_all);
 			return EXIT_ERROR_;
@@ -1597,13 +1585,13 @@ int k2e_batch_main(int argc, char **argv)
 	tids = xrealloc(NULL, b.o.jobs * sizeof(*tids));
 	memset(b.slots, 0, b.o.jobs * sizeof(*b.slots));
 	if (b.o.verbosity > 0)
-		msg("%zu dumps to convert (%zu found, shard %u/%u), %u at a time, %u decoding thread%s each",
+		k2e_cli_msg("%zu dumps to convert (%zu found, shard %u/%u), %u at a time, %u decoding thread%s each",
 		    b.n_units, n_all, b.o.shard_k, b.o.shard_n, b.o.jobs, b.per_dump_threads,
 		    b.per_dump_threads == 1 ? "" : "s");
 	for (unsigned i = 0; i < b.o.jobs; i++) {
 		b.slots[i].b = &b;
 		if (pthread_create(&tids[i], NULL, worker, &b.slots[i]) != 0) {
-			msg("cannot start a worker thread");
+			k2e_cli_msg("cannot start a worker thread");
 			/* Those started finish the list. */
 			b.o.jobs = i;
 			break;
@@ -1619,19 +1607,19 @@ int k2e_batch_main(int argc, char **argv)
 	rc = b.n_failed ? EXIT_ERROR_ : b.n_partial ? EXIT_LOST_ : EXIT_OK_;
 	if (b.json_open) {
 		if (b.json_failed) {
-			msg("--json '%s': write error", b.o.json);
+			k2e_cli_msg("--json '%s': write error", b.o.json);
 			k2e_outfile_abort(&b.json_file);
 			rc = EXIT_ERROR_;
 		} else if (k2e_outfile_commit(&b.json_file, true, &err) < 0) {
-			msg("--json '%s': %s", b.o.json, err.msg);
+			k2e_cli_msg("--json '%s': %s", b.o.json, err.msg);
 			rc = EXIT_ERROR_;
 		}
 	} else if (b.json_failed) {
-		msg("--json: cannot write to standard output");
+		k2e_cli_msg("--json: cannot write to standard output");
 		rc = EXIT_ERROR_;
 	}
 	if (b.o.verbosity >= 0 && (b.o.verbosity > 0 || b.n_failed || b.n_partial))
-		msg("%zu dumps: %zu converted, %zu with lost pages, %zu failed, %zu already done",
+		k2e_cli_msg("%zu dumps: %zu converted, %zu with lost pages, %zu failed, %zu already done",
 		    b.n_units, b.n_ok, b.n_partial, b.n_failed, b.n_skipped);
 	free(tids);
 	free(b.slots);

@@ -1,7 +1,6 @@
 /* main.c - the kdump2elf command line: the only place that prints. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/msg.h"
 #include "codecs/codec.h"
 #include "convert/convert.h"
 #include "formats/format.h"
@@ -48,19 +48,6 @@ struct cli {
 	struct timespec last;
 	bool shown;
 };
-
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kdump2elf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *f)
 {
@@ -156,7 +143,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'T':
 			if (!k2e_cli_parse_count(optarg, 1024, &c->threads)) {
-				msg("--threads: '%s' is not a number from 1 to 1024", optarg);
+				k2e_cli_msg("--threads: '%s' is not a number from 1 to 1024", optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -164,7 +151,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			unsigned mib;
 
 			if (!k2e_cli_parse_count(optarg, 65536, &mib)) {
-				msg("--stream-buffer: '%s' is not a number of MiB from 1 to 65536", optarg);
+				k2e_cli_msg("--stream-buffer: '%s' is not a number of MiB from 1 to 65536", optarg);
 				return EXIT_USAGE;
 			}
 			c->stream_mem = (size_t)mib << 20;
@@ -178,7 +165,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'D':
 			if (c->n_module_dirs == sizeof(c->module_dirs) / sizeof(c->module_dirs[0])) {
-				msg("--modules: at most %zu directories", c->n_module_dirs);
+				k2e_cli_msg("--modules: at most %zu directories", c->n_module_dirs);
 				return EXIT_USAGE;
 			}
 			c->module_dirs[c->n_module_dirs++] = optarg;
@@ -277,9 +264,9 @@ static void print_lost(const struct k2e_convert_result *r, const char *output)
 	size_t len = 0;
 
 	for (size_t i = 0; i < st->n_lost_msgs; i++)
-		msg("warning: %s", st->lost_msgs[i]);
+		k2e_cli_msg("warning: %s", st->lost_msgs[i]);
 	if (st->n_lost_events > st->n_lost_msgs)
-		msg("warning: ... and %llu more lost page runs",
+		k2e_cli_msg("warning: ... and %llu more lost page runs",
 		    (unsigned long long)(st->n_lost_events - st->n_lost_msgs));
 	for (size_t i = 0; i < st->lost_runs.n && len < sizeof(ranges) - 64; i++) {
 		const struct k2e_run *run = &st->lost_runs.v[i];
@@ -293,7 +280,7 @@ static void print_lost(const struct k2e_convert_result *r, const char *output)
 					i ? ", " : "", (unsigned long long)run->start,
 					(unsigned long long)(run->start + run->count - 1));
 	}
-	msg("%llu of %llu pages lost (pfns %s); '%s' holds the rest",
+	k2e_cli_msg("%llu of %llu pages lost (pfns %s); '%s' holds the rest",
 	    (unsigned long long)st->lost, (unsigned long long)st->dumped, ranges, output);
 }
 
@@ -333,7 +320,7 @@ int main(int argc, char **argv)
 		return rc;
 	n_in = argc - first;
 	if (!c.output || n_in < 1) {
-		msg(!c.output ? "no output file given (-o)" : "no dump given");
+		k2e_cli_msg(!c.output ? "no output file given (-o)" : "no dump given");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -342,16 +329,16 @@ int main(int argc, char **argv)
 		const char *p = argv[first + i];
 
 		if (strcmp(p, c.output) == 0 || (out_exists && strcmp(p, "-") != 0 && same_file(p, &ost))) {
-			msg("output '%s' is one of the inputs", c.output);
+			k2e_cli_msg("output '%s' is one of the inputs", c.output);
 			return EXIT_USAGE;
 		}
 	}
 	if (out_exists && !c.force) {
-		msg("'%s' already exists (use -f to replace it)", c.output);
+		k2e_cli_msg("'%s' already exists (use -f to replace it)", c.output);
 		return EXIT_USAGE;
 	}
 	if (out_exists && S_ISDIR(ost.st_mode)) {
-		msg("'%s' is a directory", c.output);
+		k2e_cli_msg("'%s' is a directory", c.output);
 		return EXIT_USAGE;
 	}
 	if (!c.threads)
@@ -360,7 +347,7 @@ int main(int argc, char **argv)
 
 	if (k2e_dump_open_paths((const char *const *)argv + first, (size_t)n_in, c.stream_mem, &d,
 				&err) < 0) {
-		msg("%s", err.msg);
+		k2e_cli_msg("%s", err.msg);
 		write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
 		return EXIT_ERROR;
 	}
@@ -385,19 +372,19 @@ int main(int argc, char **argv)
 	rc = k2e_convert(d, &opts, &res, &err);
 	progress_done(&c);
 	if (rc < 0) {
-		msg("%s", err.msg);
+		k2e_cli_msg("%s", err.msg);
 		rc = EXIT_ERROR;
 		goto out;
 	}
 	if (c.verbosity >= 0)
 		for (size_t i = 0; i < res.n_warnings; i++)
-			msg("warning: %s", res.warnings[i]);
+			k2e_cli_msg("warning: %s", res.warnings[i]);
 	/* A stream whose records came too far out of order to wait in memory. */
 	for (int i = 0; i < n_in && c.verbosity >= 0; i++) {
 		const struct k2e_source_stats *ss = &d->in[i].src->stats;
 
 		if (ss->spilled)
-			msg("%s: records out of order: %.1f MiB waited in a temporary file (%s); "
+			k2e_cli_msg("%s: records out of order: %.1f MiB waited in a temporary file (%s); "
 			    "%.1f MiB at most in memory",
 			    d->in[i].path, (double)ss->spilled / (1 << 20),
 			    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -410,7 +397,7 @@ int main(int argc, char **argv)
 		print_lost(&res, c.output);
 		rc = EXIT_LOST;
 	} else if (d->incomplete_flag && c.verbosity >= 0) {
-		msg("warning: %s: the dump is flagged incomplete, but every page it lists was read",
+		k2e_cli_msg("warning: %s: the dump is flagged incomplete, but every page it lists was read",
 		    d->in[0].path);
 	}
 out:
