@@ -40,8 +40,43 @@
 
 enum { BATCH_BYTES = 256 << 10 };
 
+/*
+ * The queues between the stages: intrusive FIFOs of anything whose first
+ * member is a struct link (batches, output buffers), always under mu.
+ */
+struct link {
+	struct link *next;
+};
+
+struct fifo {
+	struct link *head, *tail;
+};
+
+static void fifo_push(struct fifo *q, struct link *l)
+{
+	l->next = NULL;
+	if (q->tail)
+		q->tail->next = l;
+	else
+		q->head = l;
+	q->tail = l;
+}
+
+static struct link *fifo_pop(struct fifo *q)
+{
+	struct link *l = q->head;
+
+	if (l) {
+		q->head = l->next;
+		if (!q->head)
+			q->tail = NULL;
+		l->next = NULL;
+	}
+	return l;
+}
+
 struct batch {
-	struct batch *next;
+	struct link link;		/* first: on the todo or free queue */
 	size_t n;
 	struct k2e_page_ref *ref;
 	size_t *dat;			/* ref[i]'s stored bytes at buf + dat[i] */
@@ -56,7 +91,7 @@ struct span {
 
 /* Decoded pages of one batch and where they go. */
 struct obuf {
-	struct obuf *next;
+	struct link link;		/* first: on the write or free queue */
 	unsigned char *data;
 	struct span *span;
 	size_t n_span;
@@ -80,8 +115,8 @@ struct pipeline {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv_todo, cv_free, cv_ofree, cv_write;
-	struct batch *todo_head, *todo_tail, *free_list;
-	struct obuf *write_head, *write_tail, *ofree_list;
+	struct fifo todo, free;		/* input batches: to decode, free */
+	struct fifo write, ofree;	/* output buffers: to write, free */
 	bool done;			/* the reader has queued its last batch */
 	bool decoded;			/* every decoder has finished */
 	bool failed;
@@ -250,21 +285,16 @@ static void *worker_main(void *arg)
 		struct obuf *o;
 
 		pthread_mutex_lock(&p->mu);
-		while (!p->todo_head && !p->done && !p->failed)
+		while (!p->todo.head && !p->done && !p->failed)
 			pthread_cond_wait(&p->cv_todo, &p->mu);
-		if (p->failed || (!p->todo_head && p->done)) {
+		if (p->failed || (!p->todo.head && p->done)) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		b = p->todo_head;
-		p->todo_head = b->next;
-		if (!p->todo_head)
-			p->todo_tail = NULL;
-		while (!p->ofree_list && !p->failed)
+		b = (struct batch *)fifo_pop(&p->todo);
+		while (!p->ofree.head && !p->failed)
 			pthread_cond_wait(&p->cv_ofree, &p->mu);
-		o = p->ofree_list;
-		if (o)
-			p->ofree_list = o->next;
+		o = (struct obuf *)fifo_pop(&p->ofree);
 		pthread_mutex_unlock(&p->mu);
 
 		if (o)
@@ -273,16 +303,10 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&p->mu);
 		b->n = 0;
 		b->len = 0;
-		b->next = p->free_list;
-		p->free_list = b;
+		fifo_push(&p->free, &b->link);
 		pthread_cond_signal(&p->cv_free);
 		if (o) {
-			o->next = NULL;
-			if (p->write_tail)
-				p->write_tail->next = o;
-			else
-				p->write_head = o;
-			p->write_tail = o;
+			fifo_push(&p->write, &o->link);
 			pthread_cond_signal(&p->cv_write);
 		}
 		pthread_mutex_unlock(&p->mu);
@@ -300,16 +324,13 @@ static void *writer_main(void *arg)
 		int rc = 0;
 
 		pthread_mutex_lock(&p->mu);
-		while (!p->write_head && !p->decoded && !p->failed)
+		while (!p->write.head && !p->decoded && !p->failed)
 			pthread_cond_wait(&p->cv_write, &p->mu);
-		if (p->failed || !p->write_head) {
+		if (p->failed || !p->write.head) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
-		o = p->write_head;
-		p->write_head = o->next;
-		if (!p->write_head)
-			p->write_tail = NULL;
+		o = (struct obuf *)fifo_pop(&p->write);
 		pthread_mutex_unlock(&p->mu);
 
 		for (size_t i = 0; i < o->n_span && rc == 0; i++)
@@ -319,8 +340,7 @@ static void *writer_main(void *arg)
 			fail(p, &err);
 
 		pthread_mutex_lock(&p->mu);
-		o->next = p->ofree_list;
-		p->ofree_list = o;
+		fifo_push(&p->ofree, &o->link);
 		pthread_cond_signal(&p->cv_ofree);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -331,13 +351,10 @@ static struct batch *get_free(struct pipeline *p)
 	struct batch *b = NULL;
 
 	pthread_mutex_lock(&p->mu);
-	while (!p->free_list && !p->failed)
+	while (!p->free.head && !p->failed)
 		pthread_cond_wait(&p->cv_free, &p->mu);
-	if (!p->failed) {
-		b = p->free_list;
-		p->free_list = b->next;
-		b->next = NULL;
-	}
+	if (!p->failed)
+		b = (struct batch *)fifo_pop(&p->free);
 	pthread_mutex_unlock(&p->mu);
 	return b;
 }
@@ -345,11 +362,7 @@ static struct batch *get_free(struct pipeline *p)
 static void push_todo(struct pipeline *p, struct batch *b)
 {
 	pthread_mutex_lock(&p->mu);
-	if (p->todo_tail)
-		p->todo_tail->next = b;
-	else
-		p->todo_head = b;
-	p->todo_tail = b;
+	fifo_push(&p->todo, &b->link);
 	pthread_cond_signal(&p->cv_todo);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -536,8 +549,7 @@ out:
 	if (b) {
 		pthread_mutex_lock(&p->mu);
 		b->n = 0;
-		b->next = p->free_list;
-		p->free_list = b;
+		fifo_push(&p->free, &b->link);
 		pthread_mutex_unlock(&p->mu);
 	}
 	free(zc.page);
@@ -597,8 +609,7 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 			k2e_err_set(err, "out of memory");
 			goto out;
 		}
-		b->next = p.free_list;
-		p.free_list = b;
+		fifo_push(&p.free, &b->link);
 	}
 	for (size_t i = 0; i < nobuf; i++) {
 		struct obuf *o = &obufs[i];
@@ -609,8 +620,7 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 			k2e_err_set(err, "out of memory");
 			goto out;
 		}
-		o->next = p.ofree_list;
-		p.ofree_list = o;
+		fifo_push(&p.ofree, &o->link);
 	}
 	st->dumped = d->n_dumped;
 	if (pthread_create(&writer, NULL, writer_main, &p) != 0) {
