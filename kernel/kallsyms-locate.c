@@ -33,8 +33,12 @@ enum {
 	/* Bytes between the start of one group of 256 names and the next. */
 	MIN_GROUP = 256 * 2,
 	MAX_GROUP = 256 * (2 + MAX_NAME_BYTES),
-	MAX_TOKEN_CANDIDATES = 8,	/* token tables tried before giving up */
+	/* Budgets against crafted memory (a real kernel needs a handful of each). */
+	MAX_INDEX_TRIES = 1024,		/* token indexes whose table is looked for */
+	MAX_TOKEN_CANDIDATES = 8,	/* valid token tables whose neighbours are looked for */
+	MAX_NAME_SCANS = 64,		/* searches for num_syms per token table */
 	MAX_NAME_TRIES = 256,		/* names walks tried per token table */
+	MAX_WALK_STEPS = 32 << 20,	/* names walked in all */
 };
 
 struct slot {
@@ -64,10 +68,13 @@ struct tokens {
 	unsigned empty;
 };
 
-/* Why the last candidate failed, for the error message. */
+/* Why the last candidate failed, for the error message; and the budgets spent. */
 struct why {
 	char msg[320];
-	unsigned name_tries;
+	unsigned name_scans, name_tries;
+	uint64_t steps;
+	bool table_spent;		/* this token table's budgets are spent */
+	bool exhausted;			/* the whole search's */
 };
 
 #define WHY(w, ...) snprintf((w)->msg, sizeof((w)->msg), __VA_ARGS__)
@@ -256,8 +263,12 @@ static int find_token_table(struct mem *m, uint64_t ix, const uint16_t *idx, str
 	return -1;
 }
 
-/* A token index at ix: 256 increasing u16 offsets from 0, and its table before it. */
-static int try_index(struct mem *m, uint64_t ix, struct tokens *t)
+/*
+ * A token index at ix: 256 increasing u16 offsets from 0, and its table
+ * before it.  *tries counts the indexes whose table was looked for: -1
+ * without looking once it passes MAX_INDEX_TRIES.
+ */
+static int try_index(struct mem *m, uint64_t ix, struct tokens *t, unsigned *tries)
 {
 	const unsigned char *p;
 	uint16_t idx[256];
@@ -272,6 +283,8 @@ static int try_index(struct mem *m, uint64_t ix, struct tokens *t)
 		if (i > 0 && idx[i] - idx[i - 1] == 1 && ++empty > MAX_EMPTY_TOKENS)
 			return -1;
 	}
+	if (++*tries > MAX_INDEX_TRIES)
+		return -1;
 	return find_token_table(m, ix, idx, t);
 }
 
@@ -294,7 +307,7 @@ struct found {
  * the markers.
  */
 static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint64_t n,
-		      struct why *why)
+		      uint64_t *ret_end, struct why *why)
 {
 	const struct tokens *tok = f->tok;
 	uint64_t at = names, i, mk;
@@ -303,6 +316,10 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 	for (i = 0; i < n; i++) {
 		uint64_t len, chars = 0;
 
+		if (++why->steps > MAX_WALK_STEPS) {
+			why->exhausted = true;
+			return -1;
+		}
 		if (i % 256 == 0) {
 			if (rd(m, f->markers + f->mw * (i / 256), f->mw, &mk) < 0 || mk != at - names) {
 				WHY(why, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is not at "
@@ -339,6 +356,7 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 		    "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
 		return -1;
 	}
+	*ret_end = at;
 	return 0;
 bad:
 	WHY(why, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names), ull(i),
@@ -353,8 +371,12 @@ bad:
  */
 static int find_names(struct mem *m, struct found *f, struct why *why)
 {
-	uint64_t mlast, top, bottom, a;
+	uint64_t mlast, top, bottom, a, end;
 
+	if (++why->name_scans > MAX_NAME_SCANS) {
+		why->table_spent = true;
+		return -1;
+	}
 	if (rd(m, f->markers + f->mw * (f->n_markers - 1), f->mw, &mlast) < 0 ||
 	    f->markers - m->lo < mlast + 2 + 4)
 		return -1;
@@ -368,8 +390,16 @@ static int find_names(struct mem *m, struct found *f, struct why *why)
 				if (!zeros(m, a + 4, names - a - 4) || names + mlast + 2 > f->markers)
 					continue;
 				if (++why->name_tries > MAX_NAME_TRIES)
+					why->table_spent = true;
+				if (why->table_spent || why->exhausted)
 					return -1;
-				if (walk_names(m, f, names, v, why) == 0) {
+				if (walk_names(m, f, names, v, &end, why) == 0) {
+					/*
+					 * One marker, [0], looks like padding: it is
+					 * the first word-aligned one after the names.
+					 */
+					if (f->n_markers == 1)
+						f->markers = align_up(end, m->ws);
 					/* A big-endian long: the count is its low half. */
 					f->num_syms = m->be && m->ws == 8 && a % 8 == 4 ? a - 4 : a;
 					f->names = names;
@@ -650,7 +680,8 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 	uint64_t bottom = T - m->lo > reach ? T - reach : m->lo;
 	struct found f = { .tok = tok };
 
-	why->name_tries = 0;
+	why->name_tries = why->name_scans = 0;
+	why->table_spent = false;
 	for (uint64_t a = (T - 4) & ~3ULL; a >= bottom && a < T; a -= 4) {
 		for (unsigned w = 4; w <= m->ws; w += 4) {
 			uint64_t v, prev = 0, k;
@@ -670,13 +701,14 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 				f.mw = w;
 				if (try_markers(m, &f, a + w * kk, t, why) == 0)
 					return 0;
-				if (why->name_tries > MAX_NAME_TRIES)
-					return -1;
+				if (why->exhausted || why->table_spent)
+					goto out;
 			}
 		}
 		if (a < 4)
 			break;
 	}
+out:
 	if (!why->msg[0])
 		WHY(why, "kallsyms_token_table at 0x%llx: no kallsyms_markers and kallsyms_names "
 		    "before it fit it", ull(T));
@@ -690,7 +722,7 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 			 .ws = word_size };
 	struct why why = { .msg = "" };
 	struct k2e_kallsyms_tables t;
-	unsigned tried = 0;
+	unsigned tried = 0, index_tries = 0;
 	int rc = -1;
 
 	if ((word_size != 4 && word_size != 8) || hi <= lo)
@@ -732,11 +764,23 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 					    i2 - i1 > MAX_TOKEN + 1)
 						continue;
 				}
-				if (try_index(&m, a, &tok) < 0)
-					continue;
+				if (try_index(&m, a, &tok, &index_tries) < 0) {
+					if (index_tries <= MAX_INDEX_TRIES)
+						continue;
+					k2e_err_set(err, "kallsyms search: more than %d token index "
+						    "candidates (the last at 0x%llx)", MAX_INDEX_TRIES,
+						    ull(a));
+					goto out;
+				}
 				if (derive(&m, &tok, &t, &why) == 0) {
 					*ret = t;
 					rc = 0;
+					goto out;
+				}
+				if (why.exhausted) {
+					k2e_err_set(err, "kallsyms search: gave up after %d names "
+						    "walked (the last candidate: %s)", MAX_WALK_STEPS,
+						    why.msg[0] ? why.msg : "none");
 					goto out;
 				}
 				if (++tried >= MAX_TOKEN_CANDIDATES)
