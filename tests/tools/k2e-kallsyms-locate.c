@@ -7,6 +7,15 @@
  * and the time taken.
  *
  *   k2e-kallsyms-locate VMLINUX
+ *
+ * With --core, the same in a dump converted by kdump2elf (or any ELF vmcore
+ * with kernel virtual addresses), as the converter would search it without
+ * a vmlinux: from vmcoreinfo's SYMBOL(_stext) to the end of the x86_64
+ * kernel mapping, __START_KERNEL_map + NUMBER(KERNEL_IMAGE_SIZE) (both in
+ * vmcoreinfo since 4.x; the pages past the image are not in the dump), or
+ * to explicit bounds:
+ *
+ *   k2e-kallsyms-locate --core CORE [LO HI]
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -18,6 +27,7 @@
 #include <unistd.h>
 
 #include "kernel/kallsyms-locate.h"
+#include "kernel/kmem.h"
 
 struct image {
 	uint64_t lo, hi;
@@ -32,6 +42,79 @@ static int image_read(void *arg, uint64_t vaddr, void *buf, size_t len)
 		return -1;
 	memcpy(buf, im->data + (vaddr - im->lo), len);
 	return 0;
+}
+
+static int kmem_vread(void *arg, uint64_t vaddr, void *buf, size_t len)
+{
+	struct k2e_err err;
+
+	return k2e_kmem_read(arg, vaddr, buf, len, &err);
+}
+
+static int print_tables(const char *what, int rc, const struct k2e_kallsyms_tables *t,
+			const struct k2e_err *err, uint64_t lo, uint64_t hi,
+			const struct timespec *t0, const struct timespec *t1)
+{
+	if (rc < 0) {
+		fprintf(stderr, "k2e-kallsyms-locate: '%s': %s\n", what, err->msg);
+		return 1;
+	}
+	const struct {
+		const char *name;
+		uint64_t addr;
+	} out[] = {
+		{ "kallsyms_addresses", t->addresses },
+		{ "kallsyms_markers", t->markers },
+		{ "kallsyms_names", t->names },
+		{ "kallsyms_num_syms", t->num_syms },
+		{ "kallsyms_offsets", t->offsets },
+		{ "kallsyms_relative_base", t->relative_base },
+		{ "kallsyms_seqs_of_names", t->seqs_of_names },
+		{ "kallsyms_token_index", t->token_index },
+		{ "kallsyms_token_table", t->token_table },
+	};
+	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+		if (out[i].addr)
+			printf("%016" PRIx64 " %s\n", out[i].addr, out[i].name);
+	fprintf(stderr, "symbols %" PRIu64 " range 0x%" PRIx64 "-0x%" PRIx64 " (%" PRIu64
+		" MiB) searched in %.1f ms\n", t->n_syms, lo, hi, (hi - lo) >> 20,
+		(t1->tv_sec - t0->tv_sec) * 1e3 + (t1->tv_nsec - t0->tv_nsec) / 1e6);
+	return 0;
+}
+
+static int core_main(int argc, char **argv)
+{
+	struct k2e_kallsyms_tables t;
+	struct timespec t0, t1;
+	struct k2e_kmem *km;
+	struct k2e_err err;
+	uint64_t lo, hi;
+	int64_t size;
+	int rc;
+
+	if (k2e_kmem_open(argv[2], &km, &err) < 0) {
+		fprintf(stderr, "k2e-kallsyms-locate: %s\n", err.msg);
+		return 1;
+	}
+	if (argc == 5) {
+		lo = strtoull(argv[3], NULL, 16);
+		hi = strtoull(argv[4], NULL, 16);
+	} else if (k2e_kmem_symbol(km, "_stext", &lo) == 0 &&
+		   k2e_kmem_number(km, "KERNEL_IMAGE_SIZE", &size) == 0 && size > 0) {
+		hi = 0xffffffff80000000ULL + (uint64_t)size;
+	} else {
+		fprintf(stderr, "k2e-kallsyms-locate: '%s': no SYMBOL(_stext) and "
+			"NUMBER(KERNEL_IMAGE_SIZE) in vmcoreinfo: give LO HI\n", argv[2]);
+		k2e_kmem_free(km);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = k2e_kallsyms_locate(kmem_vread, km, lo, hi, k2e_kmem_big_endian(km),
+				 k2e_kmem_word_size(km), &t, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rc = print_tables(argv[2], rc, &t, &err, lo, hi, &t0, &t1);
+	k2e_kmem_free(km);
+	return rc;
 }
 
 /* Sections of the kernel image proper: allocated, at kernel addresses (not per-CPU at 0). */
@@ -51,8 +134,10 @@ int main(int argc, char **argv)
 	Elf *elf;
 	int fd;
 
+	if (argc >= 3 && strcmp(argv[1], "--core") == 0 && (argc == 3 || argc == 5))
+		return core_main(argc, argv);
 	if (argc != 2) {
-		fprintf(stderr, "usage: k2e-kallsyms-locate VMLINUX\n");
+		fprintf(stderr, "usage: k2e-kallsyms-locate VMLINUX | --core CORE [LO HI]\n");
 		return 2;
 	}
 	elf_version(EV_CURRENT);
@@ -88,32 +173,9 @@ int main(int argc, char **argv)
 	int rc = k2e_kallsyms_locate(image_read, &im, im.lo, im.hi, eh.e_ident[EI_DATA] == ELFDATA2MSB,
 				     eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4, &t, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (rc < 0) {
-		fprintf(stderr, "k2e-kallsyms-locate: '%s': %s\n", argv[1], err.msg);
-		return 1;
-	}
-	const struct {
-		const char *name;
-		uint64_t addr;
-	} out[] = {
-		{ "kallsyms_addresses", t.addresses },
-		{ "kallsyms_markers", t.markers },
-		{ "kallsyms_names", t.names },
-		{ "kallsyms_num_syms", t.num_syms },
-		{ "kallsyms_offsets", t.offsets },
-		{ "kallsyms_relative_base", t.relative_base },
-		{ "kallsyms_seqs_of_names", t.seqs_of_names },
-		{ "kallsyms_token_index", t.token_index },
-		{ "kallsyms_token_table", t.token_table },
-	};
-	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
-		if (out[i].addr)
-			printf("%016" PRIx64 " %s\n", out[i].addr, out[i].name);
-	fprintf(stderr, "symbols %" PRIu64 " image %" PRIu64 " MiB searched in %.1f ms\n", t.n_syms,
-		(im.hi - im.lo) >> 20,
-		(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	rc = print_tables(argv[1], rc, &t, &err, im.lo, im.hi, &t0, &t1);
 	free(im.data);
 	elf_end(elf);
 	close(fd);
-	return 0;
+	return rc;
 }
