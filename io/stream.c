@@ -17,7 +17,8 @@
  * write of a range is what a read gets (the format re-reads the sub-header,
  * which makedumpfile rewrites, at the end).
  *
- * The reorder buffer is a sorted array of disjoint extents.  A read of a
+ * The reorder buffer is a balanced tree of disjoint extents (lib/itree.h),
+ * so records cost O(log n) each in whatever order they come.  A read of a
  * range that has not arrived pulls records from the input until it has;
  * everything pulled meanwhile waits, in memory up to mem_limit bytes, then in
  * an unlinked spill file.  k2e_source_release() marks ranges the reader will
@@ -35,6 +36,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
+#include "lib/itree.h"
+
 enum {
 	FLAT_HEADER_SIZE = 4096,	/* makedumpfile.h: MAX_SIZE_MDF_HEADER */
 	FLAT_TYPE = 1,			/* TYPE_FLAT_HEADER */
@@ -45,21 +49,22 @@ enum {
 /* Records larger than this are treated as corruption. */
 static const uint64_t flat_max_record = 1ULL << 40;
 
+/* Buffered dump bytes [node.start, node.end). */
 struct extent {
-	uint64_t off;
-	uint64_t len;
+	struct k2e_itree_node node;
 	unsigned char *buf;	/* owned allocation, NULL when spilled */
 	size_t skip;		/* data starts at buf + skip */
 	uint64_t spill_off;	/* position in the spill file when buf == NULL */
 };
 
+/* A range of a set of ranges (released, or written at least once). */
 struct range {
-	uint64_t start, end;
+	struct k2e_itree_node node;
 };
 
 /* A range written more than once: reads wait for record number `last`. */
 struct multi {
-	uint64_t start, end;
+	struct k2e_itree_node node;
 	uint64_t last;
 };
 
@@ -73,13 +78,13 @@ struct stream_source {
 	uint64_t plain_pos;		/* plain stream: dump offset of the next byte */
 	uint64_t high;			/* end of the highest byte seen */
 
-	struct extent *ext;
-	size_t n_ext, cap_ext;
-	struct range *discard;
-	size_t n_discard, cap_discard;
-
-	struct multi *multi;
-	size_t n_multi, cap_multi;
+	/*
+	 * Balanced trees, so that records arriving in any order cost
+	 * O(log n) each (a sorted array cost a memmove per record).
+	 */
+	struct k2e_itree ext;		/* struct extent, the buffered bytes */
+	struct k2e_itree discard;	/* struct range, released by the reader */
+	struct k2e_itree multi;		/* struct multi, from the skim */
 	uint64_t n_pulled;		/* records pulled so far */
 
 	size_t mem_bytes, mem_limit;
@@ -88,27 +93,21 @@ struct stream_source {
 	char *spill_dir;
 };
 
-static ssize_t in_read(struct stream_source *s, void *buf, size_t len)
+/* Read up to len bytes of input (the bytes already read by the prober first). */
+static int in_read(struct stream_source *s, void *buf, size_t len, size_t *ret_got,
+		   struct k2e_err *err)
 {
-	size_t got = 0;
+	size_t got = 0, n;
 
 	while (got < len && s->head_pos < s->head_len)
 		((unsigned char *)buf)[got++] = s->head[s->head_pos++];
-	while (got < len) {
-		ssize_t n = read(s->base.fd, (char *)buf + got, len - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	if (k2e_read_all(s->base.fd, (char *)buf + got, len - got, s->in_pos + got, &n, err) < 0)
+		return -1;
+	got += n;
 	s->in_pos += got;
 	s->base.stats.bytes_in = s->in_pos;
-	return (ssize_t)got;
+	*ret_got = got;
+	return 0;
 }
 
 static uint64_t be64(const unsigned char *p)
@@ -120,100 +119,78 @@ static uint64_t be64(const unsigned char *p)
 	return v;
 }
 
-/* First extent whose end is above off. */
-static size_t ext_find(const struct stream_source *s, uint64_t off)
+#define EXT(n) ((struct extent *)(n))
+
+static struct extent *ext_first_after(const struct stream_source *s, uint64_t off)
 {
-	size_t lo = 0, hi = s->n_ext;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ext[mid].off + s->ext[mid].len <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return EXT(k2e_itree_first_after(&s->ext, off));
 }
 
-static void ext_drop(struct stream_source *s, size_t i)
+static struct extent *ext_next(const struct stream_source *s, const struct extent *e)
 {
-	if (s->ext[i].buf) {
-		s->mem_bytes -= s->ext[i].len + s->ext[i].skip;
-		free(s->ext[i].buf);
-	}
-	memmove(&s->ext[i], &s->ext[i + 1], (s->n_ext - i - 1) * sizeof(s->ext[0]));
-	s->n_ext--;
+	return EXT(k2e_itree_next(&s->ext, &e->node));
 }
 
-static int ext_reserve(struct stream_source *s, size_t extra, struct k2e_err *err)
+static uint64_t ext_len(const struct extent *e)
 {
-	if (s->n_ext + extra > s->cap_ext) {
-		size_t cap = s->cap_ext ? s->cap_ext * 2 : 64;
-		struct extent *e;
+	return e->node.end - e->node.start;
+}
 
-		while (cap < s->n_ext + extra)
-			cap *= 2;
-		e = realloc(s->ext, cap * sizeof(*e));
-		if (!e)
-			return k2e_err_set(err, "out of memory");
-		s->ext = e;
-		s->cap_ext = cap;
+static void ext_drop(struct stream_source *s, struct extent *e)
+{
+	k2e_itree_remove(&s->ext, &e->node);
+	if (e->buf) {
+		s->mem_bytes -= ext_len(e) + e->skip;
+		free(e->buf);
 	}
-	return 0;
+	free(e);
 }
 
 /* Remove [start, end) from the buffered extents (overwritten or released). */
 static int ext_cut(struct stream_source *s, uint64_t start, uint64_t end, struct k2e_err *err)
 {
-	size_t i = ext_find(s, start);
+	struct extent *e = ext_first_after(s, start);
 
-	while (i < s->n_ext && s->ext[i].off < end) {
-		struct extent *e = &s->ext[i];
-		uint64_t e_end = e->off + e->len;
+	while (e && e->node.start < end) {
+		struct extent *next = ext_next(s, e);
+		uint64_t e_end = e->node.end;
 
-		if (e->off >= start && e_end <= end) {
-			ext_drop(s, i);
-			continue;
-		}
-		if (e->off < start && e_end > end) {
+		if (e->node.start >= start && e_end <= end) {
+			ext_drop(s, e);
+		} else if (e->node.start < start && e_end > end) {
 			/* Split: the tail becomes a new extent with its own copy. */
-			struct extent tail = { .off = end, .len = e_end - end };
+			struct extent *tail = calloc(1, sizeof(*tail));
 
+			if (!tail)
+				return k2e_err_set(err, "out of memory");
+			tail->node.start = end;
+			tail->node.end = e_end;
 			if (e->buf) {
-				tail.buf = malloc(tail.len);
-				if (!tail.buf)
+				tail->buf = malloc(e_end - end);
+				if (!tail->buf) {
+					free(tail);
 					return k2e_err_set(err, "out of memory");
-				memcpy(tail.buf, e->buf + e->skip + (end - e->off), tail.len);
-				s->mem_bytes += tail.len;
+				}
+				memcpy(tail->buf, e->buf + e->skip + (end - e->node.start), e_end - end);
+				s->mem_bytes += e_end - end;
 			} else {
-				tail.spill_off = e->spill_off + (end - e->off);
+				tail->spill_off = e->spill_off + (end - e->node.start);
 			}
-			if (ext_reserve(s, 1, err) < 0) {
-				free(tail.buf);
-				return -1;
-			}
-			e = &s->ext[i];
-			e->len = start - e->off;
-			memmove(&s->ext[i + 2], &s->ext[i + 1], (s->n_ext - i - 1) * sizeof(s->ext[0]));
-			s->ext[i + 1] = tail;
-			s->n_ext++;
+			e->node.end = start;
+			k2e_itree_insert(&s->ext, &tail->node);
 			return 0;
-		}
-		if (e->off < start) {
-			e->len = start - e->off;	/* keep the head */
-			i++;
+		} else if (e->node.start < start) {
+			e->node.end = start;	/* keep the head */
 		} else {
-			uint64_t cut = end - e->off;	/* keep the tail */
+			uint64_t cut = end - e->node.start;	/* keep the tail */
 
 			if (e->buf)
 				e->skip += (size_t)cut;
 			else
 				e->spill_off += cut;
-			e->off = end;
-			e->len -= cut;
-			i++;
+			e->node.start = end;
 		}
+		e = next;
 	}
 	return 0;
 }
@@ -242,43 +219,41 @@ static int spill_open(struct stream_source *s, struct k2e_err *err)
 static int ext_store(struct stream_source *s, uint64_t off, const unsigned char *data,
 		     uint64_t len, struct k2e_err *err)
 {
-	struct extent e = { .off = off, .len = len };
-	size_t i;
+	struct extent *e;
 
-	if (ext_cut(s, off, off + len, err) < 0 || ext_reserve(s, 1, err) < 0)
+	if (ext_cut(s, off, off + len, err) < 0)
 		return -1;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return k2e_err_set(err, "out of memory");
+	e->node.start = off;
+	e->node.end = off + len;
 	if (s->mem_bytes + len <= s->mem_limit) {
-		e.buf = malloc(len);
-		if (!e.buf)
+		e->buf = malloc(len);
+		if (!e->buf) {
+			free(e);
 			return k2e_err_set(err, "out of memory");
-		memcpy(e.buf, data, len);
+		}
+		memcpy(e->buf, data, len);
 		s->mem_bytes += len;
 		if (s->mem_bytes > s->base.stats.peak_buffered)
 			s->base.stats.peak_buffered = s->mem_bytes;
 	} else {
-		uint64_t done = 0;
-
-		if (s->spill_fd < 0 && spill_open(s, err) < 0)
+		if (s->spill_fd < 0 && spill_open(s, err) < 0) {
+			free(e);
 			return -1;
-		while (done < len) {
-			ssize_t n = pwrite(s->spill_fd, data + done, len - done,
-					   (off_t)(s->spill_end + done));
-
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				return k2e_err_errno(err, errno, "cannot write spill file");
-			}
-			done += (uint64_t)n;
 		}
-		e.spill_off = s->spill_end;
+		if (k2e_pwrite_all(s->spill_fd, data, len, s->spill_end, err) < 0) {
+			int errnum = errno;
+
+			free(e);
+			return k2e_err_errno(err, errnum, "cannot write spill file");
+		}
+		e->spill_off = s->spill_end;
 		s->spill_end += len;
 		s->base.stats.spilled += len;
 	}
-	i = ext_find(s, off);
-	memmove(&s->ext[i + 1], &s->ext[i], (s->n_ext - i) * sizeof(s->ext[0]));
-	s->ext[i] = e;
-	s->n_ext++;
+	k2e_itree_insert(&s->ext, &e->node);
 	return 0;
 }
 
@@ -290,13 +265,8 @@ static int ext_insert(struct stream_source *s, uint64_t off, const unsigned char
 
 	if (off + len > s->high)
 		s->high = off + len;
-	for (size_t i = 0; i < s->n_discard && off < end; i++) {
-		struct range *r = &s->discard[i];
-
-		if (r->end <= off)
-			continue;
-		if (r->start >= end)
-			break;
+	for (struct k2e_itree_node *r = k2e_itree_first_after(&s->discard, off);
+	     r && off < end && r->start < end; r = k2e_itree_next(&s->discard, r)) {
 		if (r->start > off && ext_store(s, off, data, r->start - off, err) < 0)
 			return -1;
 		if (r->end >= end)
@@ -318,25 +288,27 @@ static int ext_insert_owned(struct stream_source *s, uint64_t off, unsigned char
 			    uint64_t len, struct k2e_err *err)
 {
 	uint64_t end = off + len;
-	struct extent e = { .off = off, .len = len, .buf = *buf };
-	size_t i;
+	struct k2e_itree_node *r = k2e_itree_first_after(&s->discard, off);
+	struct extent *e;
 
-	for (i = 0; i < s->n_discard && s->discard[i].start < end; i++)
-		if (s->discard[i].end > off)
-			return ext_insert(s, off, *buf, len, err);
+	if (r && r->start < end)
+		return ext_insert(s, off, *buf, len, err);
 	if (s->mem_bytes + len > s->mem_limit)
 		return ext_insert(s, off, *buf, len, err);
 	if (end > s->high)
 		s->high = end;
-	if (ext_cut(s, off, end, err) < 0 || ext_reserve(s, 1, err) < 0)
+	if (ext_cut(s, off, end, err) < 0)
 		return -1;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return k2e_err_set(err, "out of memory");
+	e->node.start = off;
+	e->node.end = end;
+	e->buf = *buf;
 	s->mem_bytes += len;
 	if (s->mem_bytes > s->base.stats.peak_buffered)
 		s->base.stats.peak_buffered = s->mem_bytes;
-	i = ext_find(s, off);
-	memmove(&s->ext[i + 1], &s->ext[i], (s->n_ext - i) * sizeof(s->ext[0]));
-	s->ext[i] = e;
-	s->n_ext++;
+	k2e_itree_insert(&s->ext, &e->node);
 	*buf = NULL;
 	return 0;
 }
@@ -347,17 +319,15 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 	unsigned char *buf;
 	unsigned char hdr[16];
 	uint64_t off, size;
-	ssize_t n;
+	size_t n;
 
 	if (!s->flattened) {
 		buf = malloc(CHUNK);
 		if (!buf)
 			return k2e_err_set(err, "out of memory");
-		n = in_read(s, buf, CHUNK);
-		if (n < 0) {
+		if (in_read(s, buf, CHUNK, &n, err) < 0) {
 			free(buf);
-			return k2e_err_errno(err, errno, "read error at offset 0x%llx",
-					     (unsigned long long)s->in_pos);
+			return -1;
 		}
 		if (n == 0) {
 			s->ended = true;
@@ -373,11 +343,9 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 		return 0;
 	}
 
-	n = in_read(s, hdr, sizeof(hdr));
-	if (n < 0)
-		return k2e_err_errno(err, errno, "read error at offset 0x%llx",
-				     (unsigned long long)s->in_pos);
-	if (n < (ssize_t)sizeof(hdr)) {
+	if (in_read(s, hdr, sizeof(hdr), &n, err) < 0)
+		return -1;
+	if (n < sizeof(hdr)) {
 		s->ended = true;
 		s->base.stats.truncated = true;
 		return 0;
@@ -401,17 +369,15 @@ static int pull(struct stream_source *s, struct k2e_err *err)
 
 		if (!buf && !(buf = malloc(want + 1)))
 			return k2e_err_set(err, "out of memory");
-		n = in_read(s, buf, want);
-		if (n < 0) {
+		if (in_read(s, buf, want, &n, err) < 0) {
 			free(buf);
-			return k2e_err_errno(err, errno, "read error at offset 0x%llx",
-					     (unsigned long long)s->in_pos);
+			return -1;
 		}
 		if (n > 0 && ext_insert_owned(s, off, &buf, (uint64_t)n, err) < 0) {
 			free(buf);
 			return -1;
 		}
-		if ((size_t)n < want) {
+		if (n < want) {
 			s->ended = true;
 			s->base.stats.truncated = true;
 			break;
@@ -429,32 +395,24 @@ static int copy_out(struct stream_source *s, unsigned char *buf, size_t len, uin
 {
 	size_t got = 0;
 
-	for (size_t i = ext_find(s, off); i < s->n_ext && got < len; i++) {
-		struct extent *e = &s->ext[i];
+	for (struct extent *e = ext_first_after(s, off); e && got < len; e = ext_next(s, e)) {
 		uint64_t pos = off + got;
-		size_t take;
+		size_t take, n;
 
-		if (e->off > pos)
+		if (e->node.start > pos)
 			break;
-		take = (size_t)(e->off + e->len - pos);
+		take = (size_t)(e->node.end - pos);
 		if (take > len - got)
 			take = len - got;
 		if (e->buf) {
-			memcpy(buf + got, e->buf + e->skip + (pos - e->off), take);
+			memcpy(buf + got, e->buf + e->skip + (pos - e->node.start), take);
 		} else {
-			size_t done = 0;
-
-			while (done < take) {
-				ssize_t n = pread(s->spill_fd, buf + got + done, take - done,
-						  (off_t)(e->spill_off + (pos - e->off) + done));
-
-				if (n < 0 && errno == EINTR)
-					continue;
-				if (n <= 0)
-					return k2e_err_errno(err, n < 0 ? errno : EIO,
-							     "cannot read spill file");
-				done += (size_t)n;
-			}
+			if (k2e_pread_all(s->spill_fd, buf + got, take,
+					  e->spill_off + (pos - e->node.start), &n, err) < 0)
+				return k2e_err_prefix(err, "spill file");
+			if (n < take)
+				return k2e_err_set(err, "spill file: truncated at offset 0x%llx",
+						   (unsigned long long)(e->spill_off + (pos - e->node.start) + n));
 		}
 		got += take;
 	}
@@ -462,122 +420,117 @@ static int copy_out(struct stream_source *s, unsigned char *buf, size_t len, uin
 	return 0;
 }
 
-static bool covered(const struct stream_source *s, uint64_t off, uint64_t len)
+/*
+ * Advance *pos over what is buffered contiguously from it, and *mpos over
+ * rewritten ranges whose last record has arrived, up to end.  Both only move
+ * forward while a read waits (arrivals never uncover bytes), so a read that
+ * waits for many records looks at each extent once.
+ */
+static bool covered(const struct stream_source *s, uint64_t *pos, uint64_t *mpos, uint64_t end)
 {
-	uint64_t pos = off, end = off + len;
+	while (*mpos < end) {
+		const struct multi *m = (const struct multi *)k2e_itree_first_after(&s->multi, *mpos);
 
-	for (size_t i = 0; i < s->n_multi && s->multi[i].start < end; i++)
-		if (s->multi[i].end > off && s->multi[i].last > s->n_pulled)
+		if (!m || m->node.start >= end) {
+			*mpos = end;
+			break;
+		}
+		if (m->last > s->n_pulled)
 			return false;	/* a later record rewrites part of it */
-
-	for (size_t i = ext_find(s, off); i < s->n_ext && pos < end; i++) {
-		if (s->ext[i].off > pos)
-			return false;
-		pos = s->ext[i].off + s->ext[i].len;
+		*mpos = m->node.end;
 	}
-	return pos >= end;
+	for (struct extent *e = ext_first_after(s, *pos); e && *pos < end; e = ext_next(s, e)) {
+		if (e->node.start > *pos)
+			return false;
+		*pos = e->node.end;
+	}
+	return *pos >= end;
 }
 
 static bool released(const struct stream_source *s, uint64_t off)
 {
-	for (size_t i = 0; i < s->n_discard; i++)
-		if (off >= s->discard[i].start && off < s->discard[i].end)
-			return true;
-	return false;
+	struct k2e_itree_node *r = k2e_itree_first_after(&s->discard, off);
+
+	return r && r->start <= off;
 }
 
-/* Insert [start, end) into a sorted disjoint list, merging; 0 or -1. */
-static int range_add(struct range **v, size_t *n, size_t *cap, uint64_t start, uint64_t end)
+static void ranges_free(struct k2e_itree *t)
 {
-	size_t i, j;
+	struct k2e_itree_node *n;
 
-	for (i = 0; i < *n && (*v)[i].end < start; i++)
-		;
-	for (j = i; j < *n && (*v)[j].start <= end; j++) {
-		if ((*v)[j].start < start)
-			start = (*v)[j].start;
-		if ((*v)[j].end > end)
-			end = (*v)[j].end;
+	while ((n = t->root)) {
+		k2e_itree_remove(t, n);
+		free(n);
 	}
-	if (j == i) {
-		if (*n == *cap) {
-			size_t c = *cap ? *cap * 2 : 16;
-			struct range *r = realloc(*v, c * sizeof(*r));
+}
 
-			if (!r)
-				return -1;
-			*v = r;
-			*cap = c;
-		}
-		memmove(&(*v)[i + 1], &(*v)[i], (*n - i) * sizeof(**v));
-		(*n)++;
-	} else if (j > i + 1) {
-		memmove(&(*v)[i + 1], &(*v)[j], (*n - j) * sizeof(**v));
-		*n -= j - i - 1;
+/* Add [start, end) to a set of struct range, merging what overlaps or touches; 0 or -1. */
+static int range_add(struct k2e_itree *t, uint64_t start, uint64_t end)
+{
+	struct range *r = malloc(sizeof(*r));
+	struct k2e_itree_node *n;
+
+	if (!r)
+		return -1;
+	n = k2e_itree_first_after(t, start ? start - 1 : 0);
+	while (n && n->start <= end) {
+		struct k2e_itree_node *next = k2e_itree_next(t, n);
+
+		if (n->start < start)
+			start = n->start;
+		if (n->end > end)
+			end = n->end;
+		k2e_itree_remove(t, n);
+		free(n);
+		n = next;
 	}
-	(*v)[i].start = start;
-	(*v)[i].end = end;
+	r->node.start = start;
+	r->node.end = end;
+	k2e_itree_insert(t, &r->node);
 	return 0;
 }
 
 /* Mark [start, end) (already written before) as last written by record rec. */
 static int multi_mark(struct stream_source *s, uint64_t start, uint64_t end, uint64_t rec)
 {
-	/* Split entries at start and end, then set or insert. */
-	for (size_t i = 0; i < s->n_multi; i++) {
-		struct multi *m = &s->multi[i];
-		uint64_t cut = m->start < start && m->end > start ? start
-			     : m->start < end && m->end > end ? end : 0;
+	struct multi *m = calloc(1, sizeof(*m));
+	struct k2e_itree_node *n;
 
-		if (!cut)
-			continue;
-		if (s->n_multi == s->cap_multi) {
-			size_t c = s->cap_multi * 2;
-			struct multi *v = realloc(s->multi, c * sizeof(*v));
+	if (!m)
+		return -1;
+	/* Whatever was recorded for [start, end) before is superseded. */
+	n = k2e_itree_first_after(&s->multi, start);
+	while (n && n->start < end) {
+		struct k2e_itree_node *next = k2e_itree_next(&s->multi, n);
 
-			if (!v)
+		if (n->start < start && n->end > end) {
+			struct multi *tail = calloc(1, sizeof(*tail));
+
+			if (!tail) {
+				free(m);
 				return -1;
-			s->multi = v;
-			s->cap_multi = c;
-			m = &s->multi[i];
-		}
-		memmove(&s->multi[i + 1], m, (s->n_multi - i) * sizeof(*m));
-		s->n_multi++;
-		s->multi[i].end = cut;
-		s->multi[i + 1].start = cut;
-		i--;	/* look at the first half again: it may need the other cut */
-	}
-	{
-		uint64_t pos = start;
-		size_t i = 0;
-
-		while (pos < end) {
-			while (i < s->n_multi && s->multi[i].end <= pos)
-				i++;
-			if (i < s->n_multi && s->multi[i].start <= pos) {
-				s->multi[i].last = rec;
-				pos = s->multi[i].end;
-				continue;
 			}
-			{
-				uint64_t e = i < s->n_multi && s->multi[i].start < end ? s->multi[i].start : end;
-
-				if (s->n_multi == s->cap_multi) {
-					size_t c = s->cap_multi ? s->cap_multi * 2 : 16;
-					struct multi *v = realloc(s->multi, c * sizeof(*v));
-
-					if (!v)
-						return -1;
-					s->multi = v;
-					s->cap_multi = c;
-				}
-				memmove(&s->multi[i + 1], &s->multi[i], (s->n_multi - i) * sizeof(*s->multi));
-				s->multi[i] = (struct multi){ pos, e, rec };
-				s->n_multi++;
-				pos = e;
-			}
+			tail->node.start = end;
+			tail->node.end = n->end;
+			tail->last = ((struct multi *)n)->last;
+			n->end = start;
+			k2e_itree_insert(&s->multi, &tail->node);
+			break;
 		}
+		if (n->start < start) {
+			n->end = start;
+		} else if (n->end > end) {
+			n->start = end;
+		} else {
+			k2e_itree_remove(&s->multi, n);
+			free(n);
+		}
+		n = next;
 	}
+	m->node.start = start;
+	m->node.end = end;
+	m->last = rec;
+	k2e_itree_insert(&s->multi, &m->node);
 	return 0;
 }
 
@@ -588,17 +541,19 @@ static int multi_mark(struct stream_source *s, uint64_t start, uint64_t end, uin
  */
 static int skim(struct stream_source *s, struct k2e_err *err)
 {
-	struct range *w = NULL;
-	size_t n_w = 0, cap_w = 0;
+	struct k2e_itree w;
 	uint64_t pos = FLAT_HEADER_SIZE, rec = 0;
 	unsigned char hdr[16];
 	int rc = -1;
 
+	k2e_itree_init(&w);
 	for (;;) {
-		ssize_t n = pread(s->base.fd, hdr, sizeof(hdr), (off_t)pos);
 		uint64_t off, size;
+		size_t n;
 
-		if (n < (ssize_t)sizeof(hdr))
+		if (k2e_pread_all(s->base.fd, hdr, sizeof(hdr), pos, &n, err) < 0)
+			goto out;
+		if (n < sizeof(hdr))
 			break;	/* truncated: the reading pass reports it */
 		off = be64(hdr);
 		size = be64(hdr + 8);
@@ -609,14 +564,15 @@ static int skim(struct stream_source *s, struct k2e_err *err)
 		rec++;
 		if (size) {
 			/* Parts of [off, off+size) already written: rewritten by rec. */
-			for (size_t i = 0; i < n_w && w[i].start < off + size; i++) {
-				uint64_t a = w[i].start > off ? w[i].start : off;
-				uint64_t b = w[i].end < off + size ? w[i].end : off + size;
+			for (struct k2e_itree_node *r = k2e_itree_first_after(&w, off);
+			     r && r->start < off + size; r = k2e_itree_next(&w, r)) {
+				uint64_t a = r->start > off ? r->start : off;
+				uint64_t b = r->end < off + size ? r->end : off + size;
 
 				if (a < b && multi_mark(s, a, b, rec) < 0)
 					goto oom;
 			}
-			if (range_add(&w, &n_w, &cap_w, off, off + size) < 0)
+			if (range_add(&w, off, off + size) < 0)
 				goto oom;
 		}
 		pos += sizeof(hdr) + size;
@@ -626,7 +582,7 @@ static int skim(struct stream_source *s, struct k2e_err *err)
 oom:
 	k2e_err_set(err, "out of memory");
 out:
-	free(w);
+	ranges_free(&w);
 	return rc;
 }
 
@@ -634,6 +590,7 @@ static int stream_read(struct k2e_source *base, void *buf, size_t len, uint64_t 
 		       size_t *ret_got, struct k2e_err *err)
 {
 	struct stream_source *s = (struct stream_source *)base;
+	uint64_t pos = off, mpos = off;
 
 	if (len == 0) {
 		*ret_got = 0;
@@ -642,7 +599,7 @@ static int stream_read(struct k2e_source *base, void *buf, size_t len, uint64_t 
 	if (released(s, off))
 		return k2e_err_set(err, "offset 0x%llx was read again after it was released",
 				   (unsigned long long)off);
-	while (!covered(s, off, len) && !s->ended) {
+	while (!covered(s, &pos, &mpos, off + len) && !s->ended) {
 		if (pull(s, err) < 0)
 			return -1;
 	}
@@ -653,38 +610,11 @@ static void stream_release(struct k2e_source *base, uint64_t off, uint64_t len)
 {
 	struct stream_source *s = (struct stream_source *)base;
 	struct k2e_err err;
-	uint64_t start = off, end = off + len;
-	size_t i, j;
 
 	if (len == 0)
 		return;
-	/* Merge with every overlapping or touching range. */
-	for (i = 0; i < s->n_discard && s->discard[i].end < start; i++)
-		;
-	for (j = i; j < s->n_discard && s->discard[j].start <= end; j++) {
-		if (s->discard[j].start < start)
-			start = s->discard[j].start;
-		if (s->discard[j].end > end)
-			end = s->discard[j].end;
-	}
-	if (j == i) {
-		if (s->n_discard == s->cap_discard) {
-			size_t cap = s->cap_discard ? s->cap_discard * 2 : 16;
-			struct range *r = realloc(s->discard, cap * sizeof(*r));
-
-			if (!r)
-				return;	/* only a hint: keep the bytes */
-			s->discard = r;
-			s->cap_discard = cap;
-		}
-		memmove(&s->discard[i + 1], &s->discard[i], (s->n_discard - i) * sizeof(*s->discard));
-		s->n_discard++;
-	} else if (j > i + 1) {
-		memmove(&s->discard[i + 1], &s->discard[j], (s->n_discard - j) * sizeof(*s->discard));
-		s->n_discard -= j - i - 1;
-	}
-	s->discard[i].start = start;
-	s->discard[i].end = end;
+	if (range_add(&s->discard, off, off + len) < 0)
+		return;	/* only a hint: keep the bytes */
 	(void)ext_cut(s, off, off + len, &err);	/* on failure the bytes just stay */
 }
 
@@ -708,12 +638,15 @@ static uint64_t stream_size(struct k2e_source *base)
 static void stream_free(struct k2e_source *base)
 {
 	struct stream_source *s = (struct stream_source *)base;
+	struct k2e_itree_node *n;
 
-	for (size_t i = 0; i < s->n_ext; i++)
-		free(s->ext[i].buf);
-	free(s->ext);
-	free(s->discard);
-	free(s->multi);
+	while ((n = s->ext.root)) {
+		k2e_itree_remove(&s->ext, n);
+		free(EXT(n)->buf);
+		free(n);
+	}
+	ranges_free(&s->discard);
+	ranges_free(&s->multi);
 	if (s->spill_fd >= 0)
 		close(s->spill_fd);
 	if (base->fd >= 0)
@@ -736,7 +669,7 @@ int k2e_stream_source_new(int fd, const void *head, size_t head_len, bool flatte
 {
 	struct stream_source *s = calloc(1, sizeof(*s));
 	unsigned char fh[FLAT_HEADER_SIZE];
-	ssize_t n;
+	size_t n;
 
 	if (!s) {
 		close(fd);
@@ -747,6 +680,9 @@ int k2e_stream_source_new(int fd, const void *head, size_t head_len, bool flatte
 	s->base.fd = fd;
 	s->flattened = flattened;
 	s->spill_fd = -1;
+	k2e_itree_init(&s->ext);
+	k2e_itree_init(&s->discard);
+	k2e_itree_init(&s->multi);
 	s->mem_limit = mem_limit ? mem_limit : 32u << 20;
 	if (spill_dir && !(s->spill_dir = strdup(spill_dir))) {
 		stream_free(&s->base);
@@ -758,14 +694,13 @@ int k2e_stream_source_new(int fd, const void *head, size_t head_len, bool flatte
 		memcpy(s->head, head, head_len);
 	s->head_len = head_len;
 	if (flattened) {
-		n = in_read(s, fh, sizeof(fh));
-		if (n < 0) {
-			k2e_err_errno(err, errno, "read error in flattened header");
+		if (in_read(s, fh, sizeof(fh), &n, err) < 0) {
+			k2e_err_prefix(err, "flattened header");
 			stream_free(&s->base);
 			return -1;
 		}
-		if (n < (ssize_t)sizeof(fh)) {
-			k2e_err_set(err, "flattened header truncated at offset 0x%zx", (size_t)n);
+		if (n < sizeof(fh)) {
+			k2e_err_set(err, "flattened header truncated at offset 0x%zx", n);
 			stream_free(&s->base);
 			return -1;
 		}

@@ -700,3 +700,90 @@ TEST(stream_seekable_rewrite_seen_early)
 out:
 	tbuf_free(&b);
 }
+
+/*
+ * Many small records out of order (the reorder buffer is a balanced tree):
+ * reversed and shuffled, seekable (skimmed) and not, in memory and spilled,
+ * read front to back in pieces that are released as a format would.
+ */
+static void many_records_case(int order, bool skim, size_t mem_limit)
+{
+	enum { N = 20000 };
+	size_t *offs = malloc((N + 1) * sizeof(*offs)), *perm = malloc(N * sizeof(*perm));
+	unsigned char *ref, *got;
+	struct tbuf b = { 0 };
+	struct k2e_source *s = NULL;
+	struct k2e_err err;
+	unsigned char head[16];
+	uint32_t x = 77;
+	size_t total = 0;
+	int fd;
+
+	for (size_t i = 0; i < N; i++) {
+		offs[i] = total;
+		total += 1 + (i * 7919) % 97;	/* sizes 1..97 */
+		perm[i] = order == 0 ? N - 1 - i : i;
+	}
+	offs[N] = total;
+	if (order == 1) {
+		for (size_t i = N - 1; i > 0; i--) {
+			size_t j, t;
+
+			x = x * 1103515245 + 12345;
+			j = (x >> 4) % (i + 1);
+			t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+	}
+	ref = malloc(total);
+	got = malloc(total);
+	pattern(ref, total, 0, 9);
+	flat_header(&b);
+	for (size_t i = 0; i < N; i++)
+		flat_record(&b, offs[perm[i]], ref + offs[perm[i]], offs[perm[i] + 1] - offs[perm[i]]);
+	flat_end(&b);
+	fd = test_memfd(b.p, b.len);
+	if (!skim)
+		CHECK(read(fd, head, sizeof(head)) == (ssize_t)sizeof(head));
+	if (!CHECKF(k2e_stream_source_new(fd, head, skim ? 0 : sizeof(head), true, NULL, mem_limit,
+					  &s, &err) == 0, "%s", err.msg))
+		goto out;
+	/* The first piece waits for every record (reversed), then front to back. */
+	for (size_t off = 0; off < total; off += 1000) {
+		size_t len = total - off < 1000 ? total - off : 1000;
+
+		if (!CHECKF(k2e_source_read_exact(s, got + off, len, off, &err) == 0,
+			    "order %d, skim %d: %s", order, skim, err.msg))
+			break;
+		k2e_source_release(s, off, len);
+	}
+	CHECKF(memcmp(got, ref, total) == 0, "order %d, skim %d, mem_limit %zu", order, skim,
+	       mem_limit);
+	CHECK(k2e_source_drain(s, &err) == 0);
+	CHECK_U64(s->stats.records, N);
+	CHECK_U64(k2e_source_size(s), total);
+	if (mem_limit)
+		CHECK(s->stats.spilled > 0);
+	k2e_source_free(s);
+out:
+	tbuf_free(&b);
+	free(offs);
+	free(perm);
+	free(ref);
+	free(got);
+}
+
+TEST(stream_many_records_reversed)
+{
+	many_records_case(0, true, 0);
+	many_records_case(0, false, 0);
+	many_records_case(0, true, 100000);
+}
+
+TEST(stream_many_records_shuffled)
+{
+	many_records_case(1, true, 0);
+	many_records_case(1, false, 0);
+	many_records_case(1, false, 100000);
+}
