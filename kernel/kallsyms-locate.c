@@ -68,16 +68,29 @@ struct tokens {
 	unsigned empty;
 };
 
-/* Why the last candidate failed, for the error message; and the budgets spent. */
+/*
+ * Why the search failed, for the error message: the last token table's
+ * verdict, and the last names walk's reason; and the budgets spent.
+ */
 struct why {
-	char msg[320];
+	char table[640];
+	char msg[320];			/* of the walk that went furthest */
+	uint64_t furthest;		/* names it walked, + 1; 0: none yet */
+	bool no_addrs;			/* names fit this token table, addresses did not */
 	unsigned name_scans, name_tries;
 	uint64_t steps;
 	bool table_spent;		/* this token table's budgets are spent */
 	bool exhausted;			/* the whole search's */
 };
 
-#define WHY(w, ...) snprintf((w)->msg, sizeof((w)->msg), __VA_ARGS__)
+/* Note why a names walk failed after i names, if no walk went further. */
+#define WHY_AT(w, i, ...)							\
+	do {									\
+		if ((i) + 1 > (w)->furthest) {					\
+			(w)->furthest = (i) + 1;				\
+			snprintf((w)->msg, sizeof((w)->msg), __VA_ARGS__);	\
+		}								\
+	} while (0)
 
 static unsigned long long ull(uint64_t v)
 {
@@ -322,7 +335,7 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 		}
 		if (i % 256 == 0) {
 			if (rd(m, f->markers + f->mw * (i / 256), f->mw, &mk) < 0 || mk != at - names) {
-				WHY(why, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is not at "
+				WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is not at "
 				    "kallsyms_markers[%llu]", ull(names), ull(i), ull(at), ull(i / 256));
 				return -1;
 			}
@@ -352,14 +365,14 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 		at += len;
 	}
 	if (f->markers - at >= MAX_PAD || !zeros(m, at, f->markers - at)) {
-		WHY(why, "kallsyms_names at 0x%llx: %llu names end at 0x%llx, not at "
+		WHY_AT(why, n, "kallsyms_names at 0x%llx: %llu names end at 0x%llx, not at "
 		    "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
 		return -1;
 	}
 	*ret_end = at;
 	return 0;
 bad:
-	WHY(why, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names), ull(i),
+	WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names), ull(i),
 	    ull(at));
 	return -1;
 }
@@ -603,9 +616,10 @@ static int find_addrs(struct mem *m, const struct found *f, struct k2e_kallsyms_
 			return 0;
 		}
 	}
-	WHY(why, "kallsyms_names at 0x%llx (%llu symbols): no kallsyms_offsets or "
-	    "kallsyms_addresses before kallsyms_num_syms 0x%llx or after kallsyms_token_index 0x%llx",
-	    ull(f->names), ull(n), ull(a), ull(f->tok->index));
+	snprintf(why->table, sizeof(why->table), "kallsyms_names at 0x%llx (%llu symbols): no "
+		 "kallsyms_offsets or kallsyms_addresses before kallsyms_num_syms 0x%llx or after "
+		 "kallsyms_token_index 0x%llx", ull(f->names), ull(n), ull(a), ull(f->tok->index));
+	why->no_addrs = true;
 	return -1;
 }
 
@@ -681,7 +695,9 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 	struct found f = { .tok = tok };
 
 	why->name_tries = why->name_scans = 0;
-	why->table_spent = false;
+	why->table_spent = why->no_addrs = false;
+	why->msg[0] = '\0';
+	why->furthest = 0;
 	for (uint64_t a = (T - 4) & ~3ULL; a >= bottom && a < T; a -= 4) {
 		for (unsigned w = 4; w <= m->ws; w += 4) {
 			uint64_t v, prev = 0, k;
@@ -709,9 +725,11 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 			break;
 	}
 out:
-	if (!why->msg[0])
-		WHY(why, "kallsyms_token_table at 0x%llx: no kallsyms_markers and kallsyms_names "
-		    "before it fit it", ull(T));
+	if (!why->no_addrs)
+		snprintf(why->table, sizeof(why->table), "kallsyms_token_table at 0x%llx: no "
+			 "kallsyms_markers, kallsyms_names and kallsyms_num_syms before it fit it%s%s%s",
+			 ull(T), why->msg[0] ? " (the closest: " : "", why->msg,
+			 why->msg[0] ? ")" : "");
 	return -1;
 }
 
@@ -720,7 +738,7 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 {
 	struct mem m = { .read = read, .arg = arg, .lo = lo, .hi = hi, .be = big_endian,
 			 .ws = word_size };
-	struct why why = { .msg = "" };
+	struct why why = { .table = "" };
 	struct k2e_kallsyms_tables t;
 	unsigned tried = 0, index_tries = 0;
 	int rc = -1;
@@ -780,7 +798,7 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 				if (why.exhausted) {
 					k2e_err_set(err, "kallsyms search: gave up after %d names "
 						    "walked (the last candidate: %s)", MAX_WALK_STEPS,
-						    why.msg[0] ? why.msg : "none");
+						    why.table);
 					goto out;
 				}
 				if (++tried >= MAX_TOKEN_CANDIDATES)
@@ -796,8 +814,8 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 			break;
 	}
 fail:
-	if (why.msg[0])
-		k2e_err_set(err, "%s", why.msg);
+	if (why.table[0])
+		k2e_err_set(err, "%s", why.table);
 	else
 		k2e_err_set(err, "no kallsyms token table in 0x%llx-0x%llx", ull(lo), ull(hi));
 out:

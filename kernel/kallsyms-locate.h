@@ -57,9 +57,13 @@ typedef int (*k2e_vread_fn)(void *arg, uint64_t vaddr, void *buf, size_t len);
  * Search [lo, hi) (the kernel image; unreadable pages are skipped) for the
  * tables of a kernel of the given byte order and word size (4 or 8).  Fills
  * *ret and returns 0; or -1 with err saying what was not found or which
- * table at which address did not fit the others (ret untouched).  Reads
- * [lo, hi) at most once, in 1 MiB chunks, plus the tables; keeps at most a
- * few MiB.
+ * table at which address did not fit the others (ret untouched).
+ *
+ * Reads go through a cache of four 1 MiB chunks (a chunk that fails whole
+ * is read page by page); the search stops at the first token table whose
+ * neighbours all fit, so a kernel's image is read up to its .rodata about
+ * once.  On x86_64 without kallsyms in vmcoreinfo, lo is SYMBOL(_stext) and
+ * hi __START_KERNEL_map (0xffffffff80000000) + NUMBER(KERNEL_IMAGE_SIZE).
  */
 int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, bool big_endian,
 			unsigned word_size, struct k2e_kallsyms_tables *ret, struct k2e_err *err);

@@ -635,3 +635,38 @@ TEST(kallsyms_locate_speed)
 	CHECKF(ms < 3000, "%.0f ms", ms);	/* < 1 s optimised; sanitizers are slower */
 	free_kernel(&k);
 }
+
+/*
+ * Crafted memory: many copies of a valid token table and index (none with
+ * names before it), many index look-alikes: an error, in bounded time.
+ */
+TEST(kallsyms_locate_budgets)
+{
+	struct k2e_kallsyms_tables t;
+	struct timespec t0, t1;
+	struct k2e_err err;
+	struct kernel k;
+	uint64_t tt, len;
+
+	make_kernel(&k, &layouts[1], 8 << 20, 600, (7 << 20) + 0x100, 21);
+	tt = k.pl.at[T_TOKTAB] - k.im.base;
+	len = k.pl.at[T_TOKIDX] + 512 - k.pl.at[T_TOKTAB];
+	/* 40 token tables before the real one: the search gives up on the eighth. */
+	for (unsigned i = 0; i < 40; i++)
+		memcpy(k.im.p + 0x10000 + i * 0x8000, k.im.p + tt, len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(locate(&k, &t, &err) < 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_CONTAINS(err.msg, "kallsyms_token_table at 0x");
+	CHECKF((t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6 < 5000, "slow");
+	/* 2000 index look-alikes (every token one letter) with nothing sane before them. */
+	for (unsigned i = 0; i < 2000; i++) {
+		uint64_t at = 0x10000 + (uint64_t)i * 1024;
+
+		for (unsigned j = 0; j < 256; j++)
+			put(&k.im, k.im.base + at + 2 * j, 2 * j, 2, false);
+	}
+	CHECK(locate(&k, &t, &err) < 0);
+	CHECK_CONTAINS(err.msg, "more than 1024 token index candidates");
+	free_kernel(&k);
+}
