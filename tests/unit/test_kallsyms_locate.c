@@ -400,7 +400,7 @@ static void make_kernel(struct kernel *k, const struct layout *l, size_t len, un
 			uint64_t tab_off, uint32_t seed)
 {
 	uint64_t base = image_base(l->ws);
-	bool big = l->order[0] == T_NUM || l->seq_w;	/* 6.1+ layouts */
+	bool big = true;	/* a two-byte length (6.1+): harmless to the older layouts' search */
 
 	k->l = l;
 	img_init(&k->im, base, len, seed);
@@ -473,6 +473,11 @@ TEST(kallsyms_locate_every_layout)
 		unsigned n = 1000 + 517 * (unsigned)i;
 
 		make_kernel(&k, &layouts[i], 4 << 20, n, 0x1f0123 + 8 * i, 11 + (uint32_t)i);
+		bool big = false;
+
+		for (unsigned j = 0; j < n; j++)
+			big |= k.g.syms[j].len > 0x7f;
+		CHECKF(big, "%s: no name with a two-byte length", layouts[i].what);
 		put_decoys(&k, 0x10000);
 		/* Holes: a page before the tables, the chunk after them, the last page. */
 		k.im.hole[0x30] = 1;
