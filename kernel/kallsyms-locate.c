@@ -27,7 +27,7 @@ enum {
 	MAX_MARKERS = MAX_SYMS / 256,
 	MAX_TOKEN = 256,		/* longest token accepted */
 	MAX_EMPTY_TOKENS = 64,		/* real tables have none; tiny ones a few */
-	MAX_NAME_BYTES = 1024,		/* compressed length of one name (KSYM_NAME_LEN 512) */
+	MAX_NAME_BYTES = 1024,		/* one compressed name (KSYM_NAME_LEN is 512) */
 	MAX_NAME_CHARS = 1024,		/* its expanded length */
 	MAX_PAD = 8,			/* ALGN between tables: .balign 8 (4 on 32-bit) */
 	/* Bytes between the start of one group of 256 names and the next. */
@@ -291,7 +291,8 @@ static int try_index(struct mem *m, uint64_t ix, struct tokens *t, unsigned *tri
 		return -1;
 	for (int i = 0; i < 256; i++) {
 		idx[i] = k2e_get16(p + 2 * i, m->be);
-		if (i == 0 ? idx[0] != 0 : idx[i] <= idx[i - 1] || idx[i] - idx[i - 1] > MAX_TOKEN + 1)
+		if (i == 0 ? idx[0] != 0
+			   : idx[i] <= idx[i - 1] || idx[i] - idx[i - 1] > MAX_TOKEN + 1)
 			return -1;
 		if (i > 0 && idx[i] - idx[i - 1] == 1 && ++empty > MAX_EMPTY_TOKENS)
 			return -1;
@@ -334,9 +335,11 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 			return -1;
 		}
 		if (i % 256 == 0) {
-			if (rd(m, f->markers + f->mw * (i / 256), f->mw, &mk) < 0 || mk != at - names) {
-				WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is not at "
-				    "kallsyms_markers[%llu]", ull(names), ull(i), ull(at), ull(i / 256));
+			if (rd(m, f->markers + f->mw * (i / 256), f->mw, &mk) < 0 ||
+			    mk != at - names) {
+				WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is "
+				       "not at kallsyms_markers[%llu]", ull(names), ull(i), ull(at),
+				       ull(i / 256));
 				return -1;
 			}
 		}
@@ -366,14 +369,14 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 	}
 	if (f->markers - at >= MAX_PAD || !zeros(m, at, f->markers - at)) {
 		WHY_AT(why, n, "kallsyms_names at 0x%llx: %llu names end at 0x%llx, not at "
-		    "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
+		       "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
 		return -1;
 	}
 	*ret_end = at;
 	return 0;
 bad:
-	WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names), ull(i),
-	    ull(at));
+	WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names),
+	       ull(i), ull(at));
 	return -1;
 }
 
@@ -400,7 +403,8 @@ static int find_names(struct mem *m, struct found *f, struct why *why)
 
 		if (rd(m, a, 4, &v) == 0 && v >= f->n_lo && v <= f->n_hi) {
 			for (uint64_t names = a + 4; names <= a + 8; names += 4) {
-				if (!zeros(m, a + 4, names - a - 4) || names + mlast + 2 > f->markers)
+				if (!zeros(m, a + 4, names - a - 4) ||
+				    names + mlast + 2 > f->markers)
 					continue;
 				if (++why->name_tries > MAX_NAME_TRIES)
 					why->table_spent = true;
@@ -414,7 +418,8 @@ static int find_names(struct mem *m, struct found *f, struct why *why)
 					if (f->n_markers == 1)
 						f->markers = align_up(end, m->ws);
 					/* A big-endian long: the count is its low half. */
-					f->num_syms = m->be && m->ws == 8 && a % 8 == 4 ? a - 4 : a;
+					f->num_syms = m->be && m->ws == 8 && a % 8 == 4 &&
+						      zeros(m, a - 4, 4) ? a - 4 : a;
 					f->names = names;
 					f->n = v;
 					return 0;
@@ -433,7 +438,7 @@ enum enc { ENC_NONE, ENC_BASE_RELATIVE, ENC_ABSOLUTE_PERCPU, ENC_PLACE_RELATIVE,
 
 /* What a candidate address table holds. */
 enum kind {
-	OFFSETS_RB,		/* s32 offsets from relative_base (base-relative or absolute-percpu) */
+	OFFSETS_RB,		/* s32 from relative_base: base-relative or absolute-percpu */
 	OFFSETS_PLACE,		/* s32 offsets from each entry's own address (7.0+) */
 	ADDRESSES,		/* absolute words */
 };
@@ -503,8 +508,9 @@ static enum enc check_addrs(struct mem *m, uint64_t addr, uint64_t n, enum kind 
 	case ADDRESSES:
 		return abs_ok && prev_u >= tables ? ENC_ABSOLUTE : ENC_NONE;
 	case OFFSETS_PLACE:
-		return place_ok && first_place <= tables && prev_place >= tables ? ENC_PLACE_RELATIVE
-										 : ENC_NONE;
+		if (place_ok && first_place <= tables && prev_place >= tables)
+			return ENC_PLACE_RELATIVE;
+		break;
 	case OFFSETS_RB:
 		if (base_ok && rb + prev_u >= tables)
 			return ENC_BASE_RELATIVE;
@@ -597,7 +603,8 @@ static int find_addrs(struct mem *m, const struct found *f, struct k2e_kallsyms_
 			continue;
 		for (uint64_t ral = MAX_PAD; ral >= 4; ral /= 2) {
 			r = align_up(o + 4 * n, ral);
-			if (zeros(m, o + 4 * n, r - o - 4 * n) && rd(m, r, (unsigned)ws, &rb) == 0 &&
+			if (zeros(m, o + 4 * n, r - o - 4 * n) &&
+			    rd(m, r, (unsigned)ws, &rb) == 0 &&
 			    check_addrs(m, o, n, OFFSETS_RB, rb, tables) != ENC_NONE) {
 				t->offsets = o;
 				t->relative_base = r;
@@ -727,7 +734,8 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 out:
 	if (!why->no_addrs)
 		snprintf(why->table, sizeof(why->table), "kallsyms_token_table at 0x%llx: no "
-			 "kallsyms_markers, kallsyms_names and kallsyms_num_syms before it fit it%s%s%s",
+			 "kallsyms_markers, kallsyms_names and kallsyms_num_syms before it "
+			 "fit it%s%s%s",
 			 ull(T), why->msg[0] ? " (the closest: " : "", why->msg,
 			 why->msg[0] ? ")" : "");
 	return -1;
@@ -776,7 +784,8 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 					continue;
 				/* Cheap: the next two offsets, when on this page. */
 				if (a + 6 <= to) {
-					unsigned i1 = k2e_get16(q + 2, m.be), i2 = k2e_get16(q + 4, m.be);
+					unsigned i1 = k2e_get16(q + 2, m.be);
+					unsigned i2 = k2e_get16(q + 4, m.be);
 
 					if (i1 == 0 || i1 > MAX_TOKEN + 1 || i2 <= i1 ||
 					    i2 - i1 > MAX_TOKEN + 1)
@@ -785,9 +794,9 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 				if (try_index(&m, a, &tok, &index_tries) < 0) {
 					if (index_tries <= MAX_INDEX_TRIES)
 						continue;
-					k2e_err_set(err, "kallsyms search: more than %d token index "
-						    "candidates (the last at 0x%llx)", MAX_INDEX_TRIES,
-						    ull(a));
+					k2e_err_set(err, "kallsyms search: more than %d token "
+						    "index candidates (the last at 0x%llx)",
+						    MAX_INDEX_TRIES, ull(a));
 					goto out;
 				}
 				if (derive(&m, &tok, &t, &why) == 0) {
@@ -796,9 +805,9 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 					goto out;
 				}
 				if (why.exhausted) {
-					k2e_err_set(err, "kallsyms search: gave up after %d names "
-						    "walked (the last candidate: %s)", MAX_WALK_STEPS,
-						    why.table);
+					k2e_err_set(err, "kallsyms search: gave up after %d "
+						    "names walked (the last candidate: %s)",
+						    MAX_WALK_STEPS, why.table);
 					goto out;
 				}
 				if (++tried >= MAX_TOKEN_CANDIDATES)

@@ -170,7 +170,8 @@ int main(int argc, char **argv)
 			memcpy(im.data + (sh.sh_addr - im.lo), d->d_buf, d->d_size);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int rc = k2e_kallsyms_locate(image_read, &im, im.lo, im.hi, eh.e_ident[EI_DATA] == ELFDATA2MSB,
+	int rc = k2e_kallsyms_locate(image_read, &im, im.lo, im.hi,
+				     eh.e_ident[EI_DATA] == ELFDATA2MSB,
 				     eh.e_ident[EI_CLASS] == ELFCLASS64 ? 8 : 4, &t, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = print_tables(argv[1], rc, &t, &err, im.lo, im.hi, &t0, &t1);

@@ -87,7 +87,8 @@ struct gen {
 
 static const char *const pieces[] = {
 	"do_", "sys_", "ext4_", "x86_", "kmem_", "pci_", "init", "read", "write", "page", "lock",
-	"unlock", "task", "sched", "net", "dev", "irq", "_start", "_end", "cpu", "mm", "vfs", "file",
+	"unlock", "task", "sched", "net", "dev", "irq", "_start", "_end", "cpu", "mm", "vfs",
+	"file",
 	"inode", "bio", "blk", "tcp", "udp", "ip6", "skb", "alloc", "free", "get", "put", "list",
 	"hash", "timer", "work", "queue", "rcu", "percpu", "__", "_", "0", "1", "2", "3", "4", "5",
 	"6", "7", "8", "9", "$x", ".isra.0", ".cold", "Q", "Z",
@@ -314,7 +315,8 @@ static void lay_out(struct img *im, const struct gen *g, const struct layout *l,
 				by[i] = &g->syms[i];
 			qsort(by, n, sizeof(*by), cmp_full);
 			for (unsigned i = 0; i < n; i++, at += l->seq_w)
-				put(im, at, (uint64_t)(by[i] - g->syms), l->seq_w, l->seq_w == 3 || l->be);
+				put(im, at, (uint64_t)(by[i] - g->syms), l->seq_w,
+				    l->seq_w == 3 || l->be);
 			free(by);
 			break;
 		}
@@ -346,7 +348,8 @@ static void lay_out(struct img *im, const struct gen *g, const struct layout *l,
 static const struct layout layouts[] = {
 	{ "4.x absolute", ORDER(T_ADDRS, T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX),
 	  E_ABS, 8, false, true, true, 0 },
-	{ "4.6-6.1 base-relative", ORDER(T_OFFS, T_RB, T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX),
+	{ "4.6-6.1 base-relative",
+	  ORDER(T_OFFS, T_RB, T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX),
 	  E_BASE, 8, false, false, false, 0 },
 	{ "5.10 x86_64 absolute-percpu",
 	  ORDER(T_OFFS, T_RB, T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX),
@@ -362,7 +365,8 @@ static const struct layout layouts[] = {
 	  E_PERCPU, 8, false, false, false, 3 },
 	{ "6.4+ absolute", ORDER(T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX, T_ADDRS, T_SEQS),
 	  E_ABS, 8, false, false, false, 3 },
-	{ "7.0 place-relative", ORDER(T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX, T_OFFS, T_SEQS),
+	{ "7.0 place-relative",
+	  ORDER(T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX, T_OFFS, T_SEQS),
 	  E_PLACE, 8, false, false, false, 3 },
 	{ "s390x-like big-endian 64-bit",
 	  ORDER(T_OFFS, T_RB, T_NUM, T_NAMES, T_MARKERS, T_TOKTAB, T_TOKIDX),
@@ -400,7 +404,7 @@ static void make_kernel(struct kernel *k, const struct layout *l, size_t len, un
 			uint64_t tab_off, uint32_t seed)
 {
 	uint64_t base = image_base(l->ws);
-	bool big = true;	/* a two-byte length (6.1+): harmless to the older layouts' search */
+	bool big = true;	/* a two-byte length (6.1+), harmless to older layouts */
 
 	k->l = l;
 	img_init(&k->im, base, len, seed);
@@ -440,9 +444,11 @@ static bool check_found(const struct kernel *k, const struct k2e_kallsyms_tables
 		     (unsigned long long)t->offsets, (unsigned long long)at[T_OFFS]);
 	ok &= CHECKF(t->addresses == at[T_ADDRS], "%s: addresses", k->l->what);
 	ok &= CHECKF(t->relative_base == at[T_RB], "%s: relative_base 0x%llx want 0x%llx",
-		     k->l->what, (unsigned long long)t->relative_base, (unsigned long long)at[T_RB]);
+		     k->l->what, (unsigned long long)t->relative_base,
+		     (unsigned long long)at[T_RB]);
 	ok &= CHECKF(t->seqs_of_names == at[T_SEQS], "%s: seqs_of_names 0x%llx want 0x%llx",
-		     k->l->what, (unsigned long long)t->seqs_of_names, (unsigned long long)at[T_SEQS]);
+		     k->l->what, (unsigned long long)t->seqs_of_names,
+		     (unsigned long long)at[T_SEQS]);
 	ok &= CHECKF(t->n_syms == k->g.n, "%s: n_syms %llu", k->l->what,
 		     (unsigned long long)t->n_syms);
 	return ok;
@@ -456,7 +462,8 @@ static bool check_found(const struct kernel *k, const struct k2e_kallsyms_tables
 static void put_decoys(struct kernel *k, uint64_t off)
 {
 	struct img *im = &k->im;
-	uint64_t tt = k->pl.at[T_TOKTAB] - im->base, len = k->pl.at[T_TOKIDX] + 512 - k->pl.at[T_TOKTAB];
+	uint64_t tt = k->pl.at[T_TOKTAB] - im->base;
+	uint64_t len = k->pl.at[T_TOKIDX] + 512 - k->pl.at[T_TOKTAB];
 
 	memset(im->p + off, 0, 256);
 	for (unsigned i = 0; i < 256; i++)
@@ -517,12 +524,14 @@ TEST(kallsyms_locate_not_found)
 	memset(im.p + 0x1000, 0, 256);
 	for (unsigned i = 0; i < 256; i++)
 		put(&im, im.base + 0x1100 + 2 * i, i, 2, false);
-	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base + im.len, false, 8, &t, &err) < 0);
+	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base + im.len, false, 8, &t,
+				  &err) < 0);
 	CHECK_CONTAINS(err.msg, "no kallsyms token table in 0xffffffff81000000-0xffffffff81200000");
 	CHECK_U64(t.names, 0);
 	/* Nothing readable at all. */
 	memset(im.hole, 1, im.len / PAGE_SZ + 1);
-	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base + im.len, false, 8, &t, &err) < 0);
+	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base + im.len, false, 8, &t,
+				  &err) < 0);
 	CHECK_CONTAINS(err.msg, "no kallsyms token table");
 	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base, false, 8, &t, &err) < 0);
 	CHECK(k2e_kallsyms_locate(img_read, &im, im.base, im.base + 8, false, 3, &t, &err) < 0);
@@ -559,7 +568,8 @@ TEST(kallsyms_locate_corrupt)
 		  "no kallsyms token table" },
 		{ "token text", k.pl.at[T_TOKTAB] + 3, 0x01, "no kallsyms token table" },
 		{ "num_syms", k.pl.at[T_NUM], 0x02, "kallsyms_" },
-		{ "relative_base", k.pl.at[T_RB] + 7, 0x12, "no kallsyms_offsets or kallsyms_addresses" },
+		{ "relative_base", k.pl.at[T_RB] + 7, 0x12,
+		  "no kallsyms_offsets or kallsyms_addresses" },
 		{ "offsets order", k.pl.at[T_OFFS] + 4 * 600 + 2, 0x7f,
 		  "no kallsyms_offsets or kallsyms_addresses" },
 	};
