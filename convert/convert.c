@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,6 +633,9 @@ static int read_kernel(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	k2e_vmlinux_free(vml);
 	if (rc < 0)
 		return -1;
+	if (ki->n_bad_names)
+		warn(res, "%zu module or section names in the dump are not names the kernel makes: left out (first: %s)",
+		     ki->n_bad_names, ki->bad_name);
 	res->panic_cpu = ki->panic_cpu;
 	res->n_prstatus = ki->n_prs;
 	res->n_modules = ki->n_mods;
@@ -664,6 +668,9 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct k2e_conver
 		free(sym);
 		return;
 	}
+	if (ss.bad_names)
+		warn(res, "%s: %zu module or symbol names in the dump are not names the kernel makes: left out (first: %s)",
+		     sym, ss.bad_names, ss.bad_name);
 	snprintf(res->sidecar_note, sizeof(res->sidecar_note),
 		 "%zu symbols, %zu modules, %zu DWARF entries, %zu unwind FDEs%s%.680s", ss.symbols,
 		 ss.modules, ss.dies, ss.fdes, ss.note[0] ? "; " : "", ss.note);
@@ -760,6 +767,35 @@ static bool kinfo_from_kallsyms(const struct k2e_dump *d, int fd, struct k2e_kin
 	return learnt;
 }
 
+/* The core's absolute path goes into OUTPUT.gdb: refuse one gdb could not read back, before any work. */
+static int check_script_path(const char *output, struct k2e_err *err)
+{
+	char *copy = strdup(output), *copy2 = strdup(output), *dir = NULL, *abs = NULL;
+	int rc = -1;
+
+	if (!copy || !copy2) {
+		k2e_err_set(err, "out of memory");
+		goto out;
+	}
+	dir = realpath(dirname(copy), NULL);
+	if (!dir) {
+		rc = 0;	/* creating the output will say what is wrong with its directory */
+		goto out;
+	}
+	if (asprintf(&abs, "%s/%s", dir, basename(copy2)) < 0) {
+		abs = NULL;
+		k2e_err_set(err, "out of memory");
+		goto out;
+	}
+	rc = k2e_gdbscript_check_path(abs, err);
+out:
+	free(copy);
+	free(copy2);
+	free(dir);
+	free(abs);
+	return rc;
+}
+
 int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		struct k2e_convert_result *res, struct k2e_err *err)
 {
@@ -786,6 +822,8 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		if (k2e_sidecar_check_opts(&so, err) < 0)
 			return -1;
 	}
+	if (!opts->no_gdb_script && check_script_path(opts->output, err) < 0)
+		return -1;
 	if (k2e_layout_init(&l, &d->runs, d->page_size, phdr_capacity(d),
 			    ((d->notes_len + 3) & ~(size_t)3) + d->eraseinfo_hint + k2e_notes_reserve,
 			    err) < 0)

@@ -26,6 +26,13 @@ struct k2e_gdbscript_in {
 	int thread;			/* gdb thread number to select, 0: none */
 };
 
+/*
+ * Can path be written into the script?  Paths are quoted where gdb parses
+ * quotes; one with a control character (a newline would end the command)
+ * or, for core-file, trailing blanks cannot be: -1 with err naming it.
+ */
+int k2e_gdbscript_check_path(const char *path, struct k2e_err *err);
+
 /* Write the script to path (temporary file, then rename); *ret_found = modules with a file. */
 int k2e_gdbscript_write(const char *path, const struct k2e_gdbscript_in *in, bool force,
 			size_t *ret_found, struct k2e_err *err);

@@ -11,6 +11,7 @@
 
 #include "arch/arch.h"
 #include "lib/endian.h"
+#include "lib/names.h"
 
 /* The kernel's struct elf_prstatus: pr_pid follows siginfo (12), cursig (2+2), sigpend, sighold. */
 size_t k2e_prstatus_pid_offset(uint16_t e_machine, unsigned ptr_bits)
@@ -136,6 +137,16 @@ static void find_panic_cpu(const struct k2e_kread *kr, struct k2e_vmlinux *vml,
 		ki->panic_cpu = (int)v;
 }
 
+/* Note a name from the dump that is left out (the first one is kept for the message). */
+static void bad_name(struct k2e_kinfo *ki, const char *what, const char *name, uint64_t at)
+{
+	char esc[96];
+
+	if (ki->n_bad_names++ == 0)
+		snprintf(ki->bad_name, sizeof(ki->bad_name), "%s '%s' at 0x%llx", what,
+			 k2e_name_escape(name, SIZE_MAX, esc, sizeof(esc)), (unsigned long long)at);
+}
+
 static int add_section(struct k2e_module *m, const char *name, uint64_t addr)
 {
 	struct k2e_section *s = realloc(m->sect, (m->n_sect + 1) * sizeof(*s));
@@ -188,6 +199,12 @@ static int list_modules(const struct k2e_kread *kr, struct k2e_vmlinux *vml, str
 		if (kr->read(kr->arg, mod + o_name, m.name, 56) < 0)
 			break;
 		m.name[56] = '\0';
+		if (!k2e_name_is_module(m.name)) {
+			bad_name(ki, "module name", m.name, mod);
+			if (read_u64(kr, pos, &pos) < 0)
+				break;
+			continue;
+		}
 		if (read_u64(kr, mod + o_sattrs, &sattrs) == 0 && sattrs &&
 		    read_u32(kr, sattrs + o_nsect, &nsect) == 0 && nsect < 1024) {
 			for (uint32_t i = 0; i < nsect; i++) {
@@ -198,6 +215,10 @@ static int list_modules(const struct k2e_kread *kr, struct k2e_vmlinux *vml, str
 				    kr->read(kr->arg, name_va, name, sizeof(name)) < 0)
 					continue;
 				name[sizeof(name) - 1] = '\0';
+				if (!k2e_name_is_section(name)) {
+					bad_name(ki, "section name", name, name_va);
+					continue;
+				}
 				if (add_section(&m, name, addr) < 0)
 					return k2e_err_set(err, "out of memory");
 			}

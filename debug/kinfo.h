@@ -48,6 +48,12 @@ struct k2e_kinfo {
 	size_t n_mods;
 	char why_no_cpus[256];		/* set when the note-to-CPU map failed */
 	char why_no_modules[256];
+	/*
+	 * Modules and sections whose names are not names the kernel makes
+	 * (lib/names.h) are left out: how many, and the first one, escaped.
+	 */
+	size_t n_bad_names;
+	char bad_name[160];
 };
 
 /* Offset of pr_pid in an NT_PRSTATUS descriptor, by e_machine (0: unknown). */

@@ -12,6 +12,8 @@
 
 #include <bpf/btf.h>
 
+#include "lib/names.h"
+
 enum {
 	MAX_BTF = 256 << 20,	/* sanity bound on one BTF blob */
 	MAX_BTF_MODULES = 8192,
@@ -161,7 +163,7 @@ int k2e_btf_read_modules(struct k2e_kmem *km, const struct k2e_symtab *st, struc
 	unsigned ws = k2e_kmem_word_size(km);
 	struct k2e_btf_mod *mods = NULL;
 	uint64_t head = 0, pos = 0;
-	size_t n = 0;
+	size_t n = 0, steps = 0;
 
 	if (k2e_symtab_addr(st, "btf_modules", &head, err) < 0)
 		return k2e_err_prefix(err, "module BTF");
@@ -184,7 +186,7 @@ int k2e_btf_read_modules(struct k2e_kmem *km, const struct k2e_symtab *st, struc
 		struct k2e_btf_mod *e;
 		void *blob;
 
-		if (n == MAX_BTF_MODULES) {
+		if (steps++ == MAX_BTF_MODULES) {
 			k2e_err_set(err, "btf_modules: more than %d entries (a loop?)", MAX_BTF_MODULES);
 			goto fail;
 		}
@@ -204,6 +206,8 @@ int k2e_btf_read_modules(struct k2e_kmem *km, const struct k2e_symtab *st, struc
 			goto fail;
 		}
 		e->name[sizeof(e->name) - 1] = '\0';
+		if (!k2e_name_is_module(e->name))
+			goto next;	/* not a name the kernel makes: left out (kallsyms.c says so) */
 		if (read_blob(km, data, size, &blob, err) < 0) {
 			k2e_err_prefix(err, "BTF of module '%s'", e->name);
 			goto fail;
@@ -215,6 +219,7 @@ int k2e_btf_read_modules(struct k2e_kmem *km, const struct k2e_symtab *st, struc
 			goto fail;
 		}
 		n++;
+next:
 		if (k2e_kmem_read_uint(km, pos, ws, &pos, err) < 0) {
 			k2e_err_prefix(err, "btf_modules");
 			goto fail;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/names.h"
 #include "symbols/btf.h"
 
 enum {
@@ -120,6 +121,15 @@ static int sym_add(struct k2e_symtab *st, const char *name, size_t len, char typ
 	s->module = module;
 	st->n++;
 	return 0;
+}
+
+static void bad_name(struct k2e_symtab *st, const char *what, const char *name)
+{
+	char esc[96];
+
+	if (st->n_bad_names++ == 0)
+		snprintf(st->bad_name, sizeof(st->bad_name), "%s '%s'", what,
+			 k2e_name_escape(name, SIZE_MAX, esc, sizeof(esc)));
 }
 
 static int need_symbol(struct k2e_kmem *km, const char *name, uint64_t *ret, struct k2e_err *err)
@@ -334,6 +344,10 @@ static int read_kernel_syms(struct k2e_kmem *km, struct k2e_symtab *st, const ch
 			stext = i;
 		if (want && !wanted(name + 1, want, n_want))
 			continue;
+		if (!k2e_name_is_symbol(name + 1)) {
+			bad_name(st, "symbol", name + 1);
+			continue;
+		}
 		if (want && n_idx == cap_idx) {
 			uint32_t *p2 = realloc(idx, (cap_idx = cap_idx ? 2 * cap_idx : 16) * sizeof(*idx));
 
@@ -583,6 +597,10 @@ static int read_module(struct k2e_symtab *st, struct k2e_kmem *km, const struct 
 		type = types ? (char)types[i] : elf_type_letter(info, shndx);
 		if (type == 'U' || type == 'u' || type == 'N' || type == 'n' || type == 'a' || type == 'A')
 			continue;
+		if (!k2e_name_is_symbol(nm)) {
+			bad_name(st, "symbol", nm);
+			continue;
+		}
 		if (sym_add(st, nm, strlen(nm), type, value, size, idx) < 0)
 			goto oom;
 	}
@@ -605,6 +623,7 @@ int k2e_symtab_add_modules(struct k2e_symtab *st, struct k2e_kmem *km, const str
 	struct k2e_symmod *mods = NULL;
 	struct mod_layout l;
 	uint64_t head = 0, pos = 0;
+	size_t steps = 0;
 	int rc = -1;
 
 	if (mod_layout(btf, &l, err) < 0)
@@ -618,7 +637,7 @@ int k2e_symtab_add_modules(struct k2e_symtab *st, struct k2e_kmem *km, const str
 		struct k2e_symmod *m;
 		size_t first = st->n, i;
 
-		if (nmod == MAX_MODULES) {
+		if (steps++ == MAX_MODULES) {
 			k2e_err_set(err, "modules: more than %d entries (a loop?)", MAX_MODULES);
 			goto fail;
 		}
@@ -636,6 +655,10 @@ int k2e_symtab_add_modules(struct k2e_symtab *st, struct k2e_kmem *km, const str
 			goto fail;
 		}
 		m->name[sizeof(m->name) - 1] = '\0';
+		if (!k2e_name_is_module(m->name)) {
+			bad_name(st, "module name", m->name);
+			goto next;	/* its symbols are left out with it */
+		}
 		if (read_module(st, km, &l, mod, (int32_t)nmod, err) < 0) {
 			k2e_err_prefix(err, "module '%s'", m->name);
 			goto fail;
@@ -652,6 +675,7 @@ int k2e_symtab_add_modules(struct k2e_symtab *st, struct k2e_kmem *km, const str
 		if (m->lo == UINT64_MAX)
 			m->lo = m->hi = 0;
 		nmod++;
+next:
 		if (k2e_kmem_read_uint(km, pos, ws, &pos, err) < 0) {
 			k2e_err_prefix(err, "modules list");
 			goto fail;

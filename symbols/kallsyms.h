@@ -59,6 +59,9 @@ struct k2e_symtab {
 	size_t n_mods;
 	enum k2e_kallsyms_enc enc;
 	char why_no_modules[256];	/* set when module symbols could not be read */
+	/* Modules and symbols left out for names the kernel does not make (lib/names.h). */
+	size_t n_bad_names;
+	char bad_name[160];		/* the first, escaped */
 	/*
 	 * Name index, made by k2e_symtab_finish() (NULL before, and after any
 	 * symbol is added): open addressing on the name's hash, each slot the

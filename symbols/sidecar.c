@@ -602,6 +602,8 @@ int k2e_sidecar_write_opts(const char *core_path, const char *out_path, bool for
 		if (k2e_btf_read_modules(c.km, c.st, c.btf, &c.bmods, &c.n_bmods, &e) < 0)
 			note(&c, "no module BTF", &e);
 	}
+	c.stats.bad_names = c.st->n_bad_names;
+	snprintf(c.stats.bad_name, sizeof(c.stats.bad_name), "%s", c.st->bad_name);
 	k2e_symtab_finish(c.st);
 	c.stats.modules = c.st->n_mods;
 	if (make_ranges(&c) < 0) {

@@ -33,6 +33,8 @@ struct k2e_sidecar_stats {
 	size_t dies;		/* DWARF DIEs written (0: no DWARF) */
 	size_t fdes;		/* .debug_frame FDEs (0: no unwind tables) */
 	char note[256];		/* what was left out and why; "" when nothing */
+	size_t bad_names;	/* modules and symbols left out for their names */
+	char bad_name[160];	/* the first, escaped */
 };
 
 /* Symbols from files, for kernels whose dump lacks them (NULL: from the dump). */

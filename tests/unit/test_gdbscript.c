@@ -1,0 +1,160 @@
+/*
+ * Unit tests of lib/names.c and convert/gdbscript.c: names from the dump
+ * are data, never script syntax; paths are quoted where gdb parses quotes.
+ */
+#include "tests/unit/harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "convert/gdbscript.h"
+#include "lib/names.h"
+
+static const char injection[] = "virtio_ring\nshell touch k2e-pwned\n#";
+
+TEST(names_module)
+{
+	CHECK(k2e_name_is_module("k2e_oops"));
+	CHECK(k2e_name_is_module("nf-conntrack"));
+	CHECK(!k2e_name_is_module(""));
+	CHECK(!k2e_name_is_module(injection));
+	CHECK(!k2e_name_is_module("a b"));
+	CHECK(!k2e_name_is_module("a\"b"));
+	CHECK(!k2e_name_is_module("a#b"));
+	CHECK(!k2e_name_is_module("mod\xc3\xa9"));
+	CHECK(!k2e_name_is_module("../x"));
+	CHECK(!k2e_name_is_module("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));	/* 56 */
+	CHECK(k2e_name_is_module("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));	/* 55 */
+}
+
+TEST(names_section_symbol)
+{
+	CHECK(k2e_name_is_section(".text"));
+	CHECK(k2e_name_is_section(".data..percpu"));
+	CHECK(k2e_name_is_section("__ksymtab_gpl"));
+	CHECK(k2e_name_is_section(".rodata.str1.1"));
+	CHECK(!k2e_name_is_section(".text 0x0\nshell id"));
+	CHECK(!k2e_name_is_section(".te\"xt"));
+	CHECK(k2e_name_is_symbol("foo.constprop.0"));
+	CHECK(k2e_name_is_symbol("__func__.1"));
+	CHECK(!k2e_name_is_symbol("a b"));
+	CHECK(!k2e_name_is_symbol("a\x1b[31m"));
+	CHECK(!k2e_name_is_symbol("caf\xc3\xa9"));
+}
+
+TEST(names_escape)
+{
+	char out[64];
+
+	CHECK_STR(k2e_name_escape(injection, SIZE_MAX, out, sizeof(out)),
+		  "virtio_ring\\x0ashell touch k2e-pwned\\x0a#");
+	CHECK_STR(k2e_name_escape("a\\b\xc3", SIZE_MAX, out, sizeof(out)), "a\\x5cb\\xc3");
+	CHECK_STR(k2e_name_escape("abcdefghijkl", 5, out, sizeof(out)), "abcde");
+	CHECK_STR(k2e_name_escape("abcdefghijkl", SIZE_MAX, out, 8), "abcd...");
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	if (f && buf)
+		(void)!fread(buf, 1, (1 << 16) - 1, f);
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* Every line is a comment or one of the commands the writer uses. */
+static bool only_known_commands(const char *text)
+{
+	static const char *const ok[] = { "#", "set pagination off", "set confirm off",
+					  "set print pretty on", "symbol-file ", "add-symbol-file ",
+					  "core-file ", "thread " };
+
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		bool known = false;
+
+		for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+			known |= strncmp(l, ok[i], strlen(ok[i])) == 0;
+		if (!known)
+			return false;
+		if (!nl)
+			break;
+		l = nl + 1;
+	}
+	return true;
+}
+
+TEST(gdbscript_quotes_and_refuses)
+{
+	char dir[] = "/tmp/k2e-gdbscript-XXXXXX", moddir[256], ko[320], script[320];
+	struct k2e_section good_sect[] = { { .name = ".text", .addr = 0xffffffffc0001000ULL },
+					   { .name = ".data", .addr = 0xffffffffc0003000ULL },
+					   { .name = ".bss\nshell id", .addr = 0xffffffffc0004000ULL } };
+	struct k2e_module mods[3] = { 0 };
+	struct k2e_kinfo ki = { .mods = mods, .n_mods = 3, .kaslr_offset = 0x1000000 };
+	const char *dirs[1];
+	struct k2e_gdbscript_in in = { 0 };
+	struct k2e_err err;
+	size_t found = 0;
+	char *text;
+	FILE *f;
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	snprintf(moddir, sizeof(moddir), "%s/mods \"q\" #x", dir);
+	CHECK(mkdir(moddir, 0755) == 0);
+	snprintf(ko, sizeof(ko), "%s/good_mod.ko", moddir);
+	f = fopen(ko, "w");
+	if (f)
+		fclose(f);
+	snprintf(mods[0].name, sizeof(mods[0].name), "good_mod");
+	mods[0].sect = good_sect;
+	mods[0].n_sect = 3;
+	snprintf(mods[1].name, sizeof(mods[1].name), "%s", injection);
+	mods[1].sect = good_sect;
+	mods[1].n_sect = 1;
+	snprintf(mods[2].name, sizeof(mods[2].name), "k2e \"o p\" #\xc3\xa9");
+	dirs[0] = moddir;
+	in.core = "/tmp/some dir/core #1.elf";
+	in.dump = "dump\nshell touch k2e-pwned";
+	in.vmlinux = "/tmp/vm \"linux\" \\x";
+	in.ki = &ki;
+	in.module_dirs = dirs;
+	in.n_module_dirs = 1;
+	in.thread = 2;
+	snprintf(script, sizeof(script), "%s/out.gdb", dir);
+	if (!CHECKF(k2e_gdbscript_write(script, &in, false, &found, &err) == 0, "%s", err.msg))
+		goto out;
+	CHECK_U64(found, 1);
+	text = slurp(script);
+	CHECKF(only_known_commands(text), "%s", text);
+	CHECK(!strstr(text, "\nshell"));
+	CHECK_CONTAINS(text, "symbol-file -o 0x1000000 \"/tmp/vm \\\"linux\\\" \\\\x\"\n");
+	CHECK_CONTAINS(text, "add-symbol-file \"");
+	/* (an empty .ko: no sections to confirm, so only .text) */
+	CHECK_CONTAINS(text, "/mods \\\"q\\\" #x/good_mod.ko\" 0xffffffffc0001000\n");
+	CHECK(!strstr(text, ".bss"));
+	CHECK_CONTAINS(text, "# module virtio_ring\\x0ashell touch k2e-pwned\\x0a#: no usable");
+	CHECK_CONTAINS(text, "# Written by kdump2elf from dump\\x0ashell touch k2e-pwned.\n");
+	CHECK_CONTAINS(text, "core-file /tmp/some dir/core #1.elf\nthread 2\n");
+	free(text);
+
+	/* A core path gdb could not read back is refused, and nothing is written. */
+	unlink(script);
+	in.core = "/tmp/core\nshell id";
+	CHECK(k2e_gdbscript_write(script, &in, false, &found, &err) < 0);
+	CHECK_CONTAINS(err.msg, "cannot be named in a gdb script");
+	CHECK(access(script, F_OK) != 0);
+	in.core = "/tmp/core ";
+	CHECK(k2e_gdbscript_check_path(in.core, &err) < 0);
+out:
+	unlink(ko);
+	rmdir(moddir);
+	unlink(script);
+	rmdir(dir);
+}
