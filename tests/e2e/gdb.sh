@@ -121,7 +121,7 @@ else
 			rm -f "$GDBT/nv-$s.elf"
 			# The whole no-vmlinux path as a user meets it: kdump2elf, then gdb -x OUT.gdb.
 			"$K2E" -f "$shape/vmcore.kdump-zlib" -o "$GDBT/sc-$s.elf" 2>/dev/null
-			if grep -q '^symbol-file .*\.sym$' "$GDBT/sc-$s.elf.gdb"; then
+			if grep -qE '^symbol-file "?/.*\.sym"?$' "$GDBT/sc-$s.elf.gdb"; then
 				timeout 600 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' \
 					-x "$GDBT/sc-$s.elf.gdb" -ex bt -ex 'info symbol $pc' </dev/null \
 					>"$GDBT/sc-$s.out" 2>&1
