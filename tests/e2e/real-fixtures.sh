@@ -106,3 +106,4 @@ else
 fi
 
 . "$ROOT/tests/e2e/generated-fixtures.sh"
+. "$ROOT/tests/e2e/generated-arm64.sh"
