@@ -709,7 +709,12 @@ static int derive(struct mem *m, const struct tokens *tok, struct k2e_kallsyms_t
 		for (unsigned w = 4; w <= m->ws; w += 4) {
 			uint64_t v, prev = 0, k;
 
-			if (a % w || rd(m, a, w, &v) < 0 || v != 0)
+			/*
+			 * Every table is aligned to the word (ALGN): without it,
+			 * the high half of a long marker 0 followed by one more
+			 * long would read as an int array [0, m1].
+			 */
+			if (a % m->ws || rd(m, a, w, &v) < 0 || v != 0)
 				continue;
 			for (k = 1; k <= MAX_MARKERS && a + w * (k + 1) <= T; k++) {
 				if (rd(m, a + w * k, w, &v) < 0 || v < prev + MIN_GROUP ||

@@ -685,3 +685,39 @@ TEST(kallsyms_locate_budgets)
 	CHECK_CONTAINS(err.msg, "more than 1024 token index candidates");
 	free_kernel(&k);
 }
+
+/*
+ * Small images of several layouts, each found; with K2E_KALLSYMS_SEEDS=DIR
+ * also written there as fuzz seeds (tests/fuzz/fuzz_kallsyms_locate.c: a
+ * byte of byte order and word size, then the image).
+ */
+TEST(kallsyms_locate_seeds)
+{
+	static const unsigned which[] = { 0, 1, 3, 5, 7, 9, 11 };
+	const char *dir = getenv("K2E_KALLSYMS_SEEDS");
+
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		const struct layout *l = &layouts[which[i]];
+		struct k2e_kallsyms_tables t;
+		struct k2e_err err;
+		struct kernel k;
+
+		make_kernel(&k, l, 16 << 10, 300, 0x40, 500 + (uint32_t)i);
+		if (CHECKF(locate(&k, &t, &err) == 0, "%s: %s", l->what, err.msg))
+			check_found(&k, &t);
+		if (dir) {
+			char path[4096];
+			unsigned char cfg = (unsigned char)((l->be ? 1 : 0) | (l->ws == 4 ? 2 : 0));
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/layout-%zu", dir, which[i] + (size_t)0);
+			f = fopen(path, "wb");
+			if (CHECKF(f != NULL, "%s", path)) {
+				fwrite(&cfg, 1, 1, f);
+				fwrite(k.im.p, 1, k.im.len, f);
+				fclose(f);
+			}
+		}
+		free_kernel(&k);
+	}
+}
