@@ -223,8 +223,8 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 /*
  * The token table ending just before the index at ix, given its offsets:
- * tokens printable, each NUL-terminated where the next starts, then up to
- * MAX_PAD - 1 zero bytes.  0 and t->table, or -1.
+ * tokens printable, each NUL-terminated where the next starts, the table
+ * word-aligned and padded with zeros to the index.  0 and t->table, or -1.
  */
 static int find_token_table(struct mem *m, uint64_t ix, const uint16_t *idx, struct tokens *t)
 {
@@ -254,7 +254,7 @@ static int find_token_table(struct mem *m, uint64_t ix, const uint16_t *idx, str
 		for (j = last; j < end && tab[j]; j++)
 			if (tab[j] < 0x20 || tab[j] > 0x7e || j - last >= MAX_TOKEN)
 				break;
-		if (j == end || tab[j] != 0 || end - j - 1 >= MAX_PAD)
+		if (j == end || tab[j] != 0 || end - j - 1 >= m->ws || (ix - end) % m->ws)
 			continue;
 		for (i = j + 1; i < end && tab[i] == 0; i++)
 			;
@@ -317,8 +317,7 @@ struct found {
 
 /*
  * Walk n names from names: every 256th starts at its marker, lengths and
- * tokens are valid, the last ends at most MAX_PAD - 1 zero bytes before
- * the markers.
+ * tokens are valid, the last ends where zeros pad to the markers.
  */
 static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint64_t n,
 		      uint64_t *ret_end, struct why *why)
@@ -367,7 +366,8 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 			goto bad;
 		at += len;
 	}
-	if (f->markers - at >= MAX_PAD || !zeros(m, at, f->markers - at)) {
+	if (at > f->markers || align_up(at, m->ws) != f->markers ||
+	    !zeros(m, at, f->markers - at)) {
 		WHY_AT(why, n, "kallsyms_names at 0x%llx: %llu names end at 0x%llx, not at "
 		       "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
 		return -1;
@@ -403,7 +403,7 @@ static int find_names(struct mem *m, struct found *f, struct why *why)
 
 		if (rd(m, a, 4, &v) == 0 && v >= f->n_lo && v <= f->n_hi) {
 			for (uint64_t names = a + 4; names <= a + 8; names += 4) {
-				if (!zeros(m, a + 4, names - a - 4) ||
+				if (names % m->ws || !zeros(m, a + 4, names - a - 4) ||
 				    names + mlast + 2 > f->markers)
 					continue;
 				if (++why->name_tries > MAX_NAME_TRIES)
@@ -542,90 +542,99 @@ static bool check_seqs(struct mem *m, uint64_t addr, uint64_t n, unsigned w)
 	return ok;
 }
 
-/* seqs_of_names after the address table ending at end (6.4+), or 0. */
-static uint64_t seqs_after(struct mem *m, uint64_t end, uint64_t n, unsigned *ret_w)
+/* seqs_of_names at the first word boundary from end (6.4+): its address, or 0. */
+static uint64_t seqs_after(struct mem *m, uint64_t end, uint64_t n)
 {
-	for (uint64_t al = MAX_PAD; al >= 4; al /= 2) {
-		uint64_t s = align_up(end, al);
+	uint64_t s = align_up(end, m->ws);
 
-		if (!zeros(m, end, s - end))
-			continue;
-		for (unsigned w = 3; w <= 4; w++) {
-			if (check_seqs(m, s, n, w)) {
-				*ret_w = w;
-				return s;
-			}
-		}
-	}
+	if (!zeros(m, end, s - end))
+		return 0;
+	for (unsigned w = 3; w <= 4; w++)
+		if (check_seqs(m, s, n, w))
+			return s;
 	return 0;
 }
 
 /*
- * The address table: before num_syms (offsets and relative_base, or
- * addresses; up to 6.3) or after token_index (6.4+), the layout telling
- * where relative_base and seqs_of_names sit.
+ * 6.4+: token_index [offsets [relative_base] | addresses] seqs_of_names,
+ * each at the next word boundary; with need_seqs only when seqs_of_names
+ * is there too.
+ */
+static int after_index(struct mem *m, const struct found *f, bool need_seqs,
+		       struct k2e_kallsyms_tables *t)
+{
+	uint64_t n = f->n, ws = m->ws, tables = f->names, o, r, rb, seqs;
+
+	o = align_up(f->tok->index + 512, ws);
+	if (o > m->hi || (m->hi - o) / 4 < n ||
+	    !zeros(m, f->tok->index + 512, o - f->tok->index - 512))
+		return -1;
+	r = align_up(o + 4 * n, ws);
+	if (zeros(m, o + 4 * n, r - o - 4 * n) && rd(m, r, (unsigned)ws, &rb) == 0 &&
+	    check_addrs(m, o, n, OFFSETS_RB, rb, tables) != ENC_NONE &&
+	    ((seqs = seqs_after(m, r + ws, n)) || !need_seqs)) {
+		t->offsets = o;
+		t->relative_base = r;
+		t->seqs_of_names = seqs;
+		return 0;
+	}
+	/* Absolute words before place-relative ints: these never pass as those. */
+	if (check_addrs(m, o, n, ADDRESSES, 0, tables) != ENC_NONE &&
+	    ((seqs = seqs_after(m, o + ws * n, n)) || !need_seqs)) {
+		t->addresses = o;
+		t->seqs_of_names = seqs;
+		return 0;
+	}
+	if (check_addrs(m, o, n, OFFSETS_PLACE, 0, tables) != ENC_NONE &&
+	    ((seqs = seqs_after(m, o + 4 * n, n)) || !need_seqs)) {
+		t->offsets = o;
+		t->seqs_of_names = seqs;
+		return 0;
+	}
+	return -1;
+}
+
+/* Up to 6.3: [offsets relative_base | addresses] num_syms, each word-aligned. */
+static int before_num_syms(struct mem *m, const struct found *f, struct k2e_kallsyms_tables *t)
+{
+	uint64_t n = f->n, a = f->num_syms, ws = m->ws, tables = f->names, o, rb;
+
+	if (a % ws)
+		return -1;
+	if (a - m->lo >= ws + 4 * n && rd(m, a - ws, (unsigned)ws, &rb) == 0) {
+		o = (a - ws - 4 * n) & ~(ws - 1);
+		if (o >= m->lo && zeros(m, o + 4 * n, a - ws - o - 4 * n) &&
+		    check_addrs(m, o, n, OFFSETS_RB, rb, tables) != ENC_NONE) {
+			t->offsets = o;
+			t->relative_base = a - ws;
+			return 0;
+		}
+	}
+	if (a - m->lo >= ws * n &&
+	    check_addrs(m, a - ws * n, n, ADDRESSES, 0, tables) != ENC_NONE) {
+		t->addresses = a - ws * n;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * The address table, where the layout puts it: before num_syms when
+ * seqs_of_names sits before the token table (6.2-6.3); else after the
+ * token index with seqs_of_names after it (6.4+), before num_syms (up to
+ * 6.1), or after the token index alone.
  */
 static int find_addrs(struct mem *m, const struct found *f, struct k2e_kallsyms_tables *t,
 		      struct why *why)
 {
-	uint64_t n = f->n, a = f->num_syms, ws = m->ws, tables = f->names, rb;
-	unsigned sw;
-
-	/* Up to 6.3: [offsets relative_base | offsets | addresses] num_syms. */
-	if (a - m->lo >= ws + 4 * n && rd(m, a - ws, (unsigned)ws, &rb) == 0) {
-		for (uint64_t o = a - ws - 4 * n, k = 0; k < 2; k++, o -= 4) {
-			if (o < m->lo || !zeros(m, o + 4 * n, a - ws - o - 4 * n))
-				continue;
-			if (check_addrs(m, o, n, OFFSETS_RB, rb, tables) != ENC_NONE) {
-				t->offsets = o;
-				t->relative_base = a - ws;
-				return 0;
-			}
-		}
-	}
-	if (a - m->lo >= 4 * n) {
-		for (uint64_t o = a - 4 * n, k = 0; k < 2; k++, o -= 4)
-			if (o >= m->lo && zeros(m, o + 4 * n, a - o - 4 * n) &&
-			    check_addrs(m, o, n, OFFSETS_PLACE, 0, tables)) {
-				t->offsets = o;
-				return 0;
-			}
-	}
-	if (a - m->lo >= ws * n && check_addrs(m, a - ws * n, n, ADDRESSES, 0, tables)) {
-		t->addresses = a - ws * n;
+	if (f->seqs ? before_num_syms(m, f, t) == 0
+		    : after_index(m, f, true, t) == 0 || before_num_syms(m, f, t) == 0 ||
+		      after_index(m, f, false, t) == 0)
 		return 0;
-	}
-	/* 6.4+: token_index [offsets [relative_base] | addresses] seqs_of_names. */
-	for (uint64_t al = MAX_PAD; al >= 4; al /= 2) {
-		uint64_t o = align_up(f->tok->index + 512, al), r;
-
-		if (o > m->hi || (m->hi - o) / 4 < n)
-			continue;
-		for (uint64_t ral = MAX_PAD; ral >= 4; ral /= 2) {
-			r = align_up(o + 4 * n, ral);
-			if (zeros(m, o + 4 * n, r - o - 4 * n) &&
-			    rd(m, r, (unsigned)ws, &rb) == 0 &&
-			    check_addrs(m, o, n, OFFSETS_RB, rb, tables) != ENC_NONE) {
-				t->offsets = o;
-				t->relative_base = r;
-				t->seqs_of_names = seqs_after(m, r + ws, n, &sw);
-				return 0;
-			}
-		}
-		if (check_addrs(m, o, n, OFFSETS_PLACE, 0, tables)) {
-			t->offsets = o;
-			t->seqs_of_names = seqs_after(m, o + 4 * n, n, &sw);
-			return 0;
-		}
-		if ((m->hi - o) / ws >= n && check_addrs(m, o, n, ADDRESSES, 0, tables)) {
-			t->addresses = o;
-			t->seqs_of_names = seqs_after(m, o + ws * n, n, &sw);
-			return 0;
-		}
-	}
 	snprintf(why->table, sizeof(why->table), "kallsyms_names at 0x%llx (%llu symbols): no "
 		 "kallsyms_offsets or kallsyms_addresses before kallsyms_num_syms 0x%llx or after "
-		 "kallsyms_token_index 0x%llx", ull(f->names), ull(n), ull(a), ull(f->tok->index));
+		 "kallsyms_token_index 0x%llx", ull(f->names), ull(f->n), ull(f->num_syms),
+		 ull(f->tok->index));
 	why->no_addrs = true;
 	return -1;
 }
@@ -646,16 +655,16 @@ static int try_markers(struct mem *m, struct found *f, uint64_t end, struct k2e_
 	f->n_hi = 256 * k;
 	f->seqs = 0;
 	/* Up to 6.1 and from 6.4: the token table follows the markers. */
-	if (T - end < MAX_PAD && zeros(m, end, T - end) && find_names(m, f, why) == 0)
+	if (align_up(end, m->ws) == T && zeros(m, end, T - end) && find_names(m, f, why) == 0)
 		goto names;
 	/* 6.2-6.3: markers, seqs_of_names (n entries of 3 bytes, 4 in 6.2-rc), token table. */
-	for (uint64_t al = 4; al <= MAX_PAD; al *= 2) {
-		uint64_t s = align_up(end, al);
+	{
+		uint64_t s = align_up(end, m->ws);
 
 		if (s >= T || !zeros(m, end, s - end))
-			continue;
+			return -1;
 		for (unsigned w = 3; w <= 4; w++) {
-			for (uint64_t pad = 0; pad < MAX_PAD && pad < T - s; pad++) {
+			for (uint64_t pad = 0; pad < m->ws && pad < T - s; pad++) {
 				uint64_t n = (T - s - pad) / w;
 
 				if ((T - s - pad) % w || n < f->n_lo || n > f->n_hi ||
@@ -778,10 +787,10 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 			if (!s->valid[pg])
 				continue;
 			if (from < lo)
-				from = (lo + 1) & ~1ULL;
+				from = align_up(lo, word_size);
 			if (to > hi)
 				to = hi;
-			for (uint64_t a = from; a + 2 <= to; a += 2) {
+			for (uint64_t a = from; a + 2 <= to; a += word_size) {
 				const unsigned char *q = s->data + (a - base);
 				struct tokens tok;
 

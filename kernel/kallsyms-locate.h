@@ -3,7 +3,8 @@
  * their shape, for kernels whose vmcoreinfo does not name them (< 6.0).
  *
  * scripts/kallsyms.c lays the tables out in .rodata, each label aligned to
- * the word size, in one of these orders (by kernel version):
+ * the word size (ALGN: zeros pad up to it; the search relies on it), in one
+ * of these orders (by kernel version):
  *
  *   4.x-6.1  [offsets relative_base | addresses] num_syms names markers
  *            token_table token_index

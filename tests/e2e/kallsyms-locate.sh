@@ -1,7 +1,8 @@
 # kallsyms-locate.sh - kernel/kallsyms-locate on real kernels: the kallsyms
 # tables it finds by their shape in a vmlinux's image (k2e-kallsyms-locate)
 # must be where `nm` says they are.  Debian 11's 5.10, Debian 12's 6.1 (with
-# seqs_of_names backported) and 6.12 (the 6.4+ order) are wanted; a vmlinux
+# seqs_of_names backported) and 6.12 (the 6.4+ order) are wanted, any other
+# vmlinux of the fixtures (arm64) is tried too; a vmlinux
 # comes from the fixture cache, or is unpacked once from a -dbg .deb in its
 # debs/ directory (apt-get download linux-image-VERSION-cloud-amd64-dbg).
 # In the fixtures' real dumps (makedumpfile -E -d 31), searched from
@@ -52,12 +53,22 @@ kl_nm() {
 if [ ! -x "$KL_TOOL" ]; then
 	not_ok "kallsyms-locate: $KL_TOOL is not built (make test-bins)"
 else
+	# The wanted series (unpacked from a .deb if need be), then every other vmlinux at hand.
+	kl_list=
 	for series in 5.10 6.1 6.12; do
 		vml=$(kl_vmlinux "$series")
 		if [ -z "$vml" ]; then
 			note "kallsyms-locate: no $series vmlinux (fixtures, $KL_CACHE/vmlinux or a -dbg .deb in $KL_CACHE/debs)"
 			continue
 		fi
+		kl_list="$kl_list $vml"
+	done
+	for vml in "$KL_CACHE"/fixtures/*/vmlinux-* "$KL_CACHE"/vmlinux/vmlinux-*; do
+		[ -s "$vml" ] || continue
+		case " $kl_list " in *"/${vml##*/} "*) continue ;; esac
+		kl_list="$kl_list $vml"
+	done
+	for vml in $kl_list; do
 		name=${vml##*/}
 		kl_nm "$vml" >"$T/$name.nm"
 		"$KL_TOOL" "$vml" >"$T/$name.found" 2>"$T/$name.err"

@@ -1,10 +1,12 @@
 /*
  * k2e-kallsyms-locate - run kernel/kallsyms-locate over a vmlinux's image,
  * for the tests: its allocated sections are laid out at their addresses
- * (gaps and NOBITS read as zeros, as in a dump), the locator searches from
- * the lowest to the highest section address, and the tables it found print
- * like nm: "ADDR t NAME" a line (sorted by name), then to stderr the count
- * and the time taken.
+ * (gaps and NOBITS read as zeros, as in a dump) with the RELATIVE
+ * relocations a relocatable kernel applies to itself at boot (arm64's
+ * .rela.dyn: kallsyms_relative_base is 0 in the file), the locator searches
+ * from the lowest to the highest section address, and the tables it found
+ * print like nm: "ADDR NAME" a line (sorted by name), then to stderr the
+ * count and the time taken.
  *
  *   k2e-kallsyms-locate VMLINUX
  *
@@ -12,8 +14,8 @@
  * with kernel virtual addresses), as the converter would search it without
  * a vmlinux: from vmcoreinfo's SYMBOL(_stext) to the end of the x86_64
  * kernel mapping, __START_KERNEL_map + NUMBER(KERNEL_IMAGE_SIZE) (both in
- * vmcoreinfo since 4.x; the pages past the image are not in the dump), or
- * to explicit bounds:
+ * vmcoreinfo since 4.x; the pages past the image are not in the dump); on
+ * other architectures 1 GiB from _stext; or between explicit bounds:
  *
  *   k2e-kallsyms-locate --core CORE [LO HI]
  */
@@ -99,12 +101,15 @@ static int core_main(int argc, char **argv)
 	if (argc == 5) {
 		lo = strtoull(argv[3], NULL, 16);
 		hi = strtoull(argv[4], NULL, 16);
-	} else if (k2e_kmem_symbol(km, "_stext", &lo) == 0 &&
-		   k2e_kmem_number(km, "KERNEL_IMAGE_SIZE", &size) == 0 && size > 0) {
-		hi = 0xffffffff80000000ULL + (uint64_t)size;
+	} else if (k2e_kmem_symbol(km, "_stext", &lo) == 0) {
+		if (k2e_kmem_machine(km) == EM_X86_64 &&
+		    k2e_kmem_number(km, "KERNEL_IMAGE_SIZE", &size) == 0 && size > 0)
+			hi = 0xffffffff80000000ULL + (uint64_t)size;
+		else
+			hi = lo > UINT64_MAX - (1u << 30) ? UINT64_MAX : lo + (1u << 30);
 	} else {
-		fprintf(stderr, "k2e-kallsyms-locate: '%s': no SYMBOL(_stext) and "
-			"NUMBER(KERNEL_IMAGE_SIZE) in vmcoreinfo: give LO HI\n", argv[2]);
+		fprintf(stderr, "k2e-kallsyms-locate: '%s': no SYMBOL(_stext) in vmcoreinfo: "
+			"give LO HI\n", argv[2]);
 		k2e_kmem_free(km);
 		return 1;
 	}
@@ -121,6 +126,34 @@ static int core_main(int argc, char **argv)
 static int kernel_section(const GElf_Shdr *sh)
 {
 	return (sh->sh_flags & SHF_ALLOC) && sh->sh_size && sh->sh_addr >= 0x80000000u;
+}
+
+/* R_AARCH64_RELATIVE (and x86_64's R_X86_64_RELATIVE) of SHT_RELA sections in the image. */
+static void apply_relative(Elf *elf, const GElf_Ehdr *eh, struct image *im)
+{
+	unsigned rel = eh->e_machine == EM_AARCH64 ? R_AARCH64_RELATIVE
+		     : eh->e_machine == EM_X86_64 ? R_X86_64_RELATIVE : 0;
+	Elf_Scn *scn = NULL;
+
+	while (rel && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !(sh.sh_flags & SHF_ALLOC) ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sizeof(Elf64_Rela); i++) {
+			GElf_Rela r;
+			unsigned char *p;
+
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) != rel ||
+			    r.r_offset < im->lo || r.r_offset > im->hi - 8)
+				continue;
+			p = im->data + (r.r_offset - im->lo);
+			for (int b = 0; b < 8; b++)	/* little-endian kernels only */
+				p[b] = (unsigned char)((uint64_t)r.r_addend >> (8 * b));
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -169,6 +202,7 @@ int main(int argc, char **argv)
 		if ((d = elf_rawdata(scn, NULL)) && d->d_buf && d->d_size <= sh.sh_size)
 			memcpy(im.data + (sh.sh_addr - im.lo), d->d_buf, d->d_size);
 	}
+	apply_relative(elf, &eh, &im);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = k2e_kallsyms_locate(image_read, &im, im.lo, im.hi,
 				     eh.e_ident[EI_DATA] == ELFDATA2MSB,

@@ -496,6 +496,27 @@ TEST(kallsyms_locate_every_layout)
 	}
 }
 
+/* Every layout with one, two and three markers (the count at their edges). */
+TEST(kallsyms_locate_few_markers)
+{
+	static const unsigned counts[] = { 2, 256, 257, 512, 513 };
+
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+			struct k2e_kallsyms_tables t;
+			struct k2e_err err;
+			struct kernel k;
+
+			make_kernel(&k, &layouts[i], 64 << 10, counts[c], 0x1000 + 4 * c,
+				    (uint32_t)(1000 + 10 * i + c));
+			if (CHECKF(locate(&k, &t, &err) == 0, "%s, %u symbols: %s", layouts[i].what,
+				   counts[c], err.msg))
+				check_found(&k, &t);
+			free_kernel(&k);
+		}
+	}
+}
+
 /* Few symbols (one marker) and many (several MiB of tables, near the end of a chunk). */
 TEST(kallsyms_locate_sizes)
 {
