@@ -77,6 +77,8 @@ static struct link *fifo_pop(struct fifo *q)
 
 struct batch {
 	struct link link;		/* first: on the todo or free queue */
+	bool in_flight;			/* queued or being decoded (under mu) */
+	uint64_t first_pfn;		/* ref[0].pfn while in flight */
 	size_t n;
 	struct k2e_page_ref *ref;
 	size_t *dat;			/* ref[i]'s stored bytes at buf + dat[i] */
@@ -123,8 +125,31 @@ struct pipeline {
 	struct k2e_err fail;
 
 	struct k2e_page_stats *st;	/* under mu */
-	uint64_t last_lost_pfn;
-	uint8_t last_lost_reason;
+	struct batch *batches;		/* the pool, to find the lowest pfn in flight */
+	size_t n_batches;
+
+	/*
+	 * Lost pages, under mu.  Decoders find corrupt pages in whatever order
+	 * their batches come, so events wait in pend until no page below them
+	 * can still be reported (the watermark: the lowest pfn in flight or in
+	 * the reader's hands), then are merged and described in pfn order: the
+	 * messages are the same for any number of threads.
+	 */
+	struct lost_ev *pend;
+	size_t n_pend, cap_pend, flush_at;
+	bool have_last;			/* the last event described: */
+	bool last_range;
+	uint8_t last_reason;
+	uint64_t last_end;		/* its end pfn (exclusive) */
+};
+
+/* Lost pages waiting to be described. */
+struct lost_ev {
+	struct k2e_page_ref ref;	/* the first page */
+	uint64_t count;			/* pages ref.pfn .. ref.pfn + count - 1 */
+	uint8_t reason;
+	bool range;			/* a range found at open: a message of its own */
+	char *detail;			/* owned, or NULL */
 };
 
 static bool page_is_zero(const unsigned char *p, size_t len)
@@ -153,62 +178,170 @@ static const char *reason_text(uint8_t reason)
 	}
 }
 
-/* Record a lost page; caller holds mu.  detail may be NULL. */
-static void lost_locked(struct pipeline *p, const struct k2e_page_ref *r, uint8_t reason,
-			const char *detail)
+/* Describe one event (a first page and its run) in st->lost_msgs. */
+static void describe(struct pipeline *p, const struct lost_ev *e)
 {
 	struct k2e_page_stats *st = p->st;
-	struct k2e_err ignore;
+	const struct k2e_page_ref *r = &e->ref;
 	char msg[K2E_ERR_MSG_MAX + 256];
 	const char *path = p->d->in[r->input].path;
 
-	st->lost++;
-	(void)k2e_runs_append(&st->lost_runs, r->pfn, 1, &ignore);
-	if (st->n_lost_events && r->pfn == p->last_lost_pfn + 1 && reason == p->last_lost_reason) {
-		p->last_lost_pfn = r->pfn;
-		return;
-	}
-	p->last_lost_pfn = r->pfn;
-	p->last_lost_reason = reason;
-	st->n_lost_events++;
-	if (st->n_lost_msgs >= K2E_MAX_LOST_MSGS)
-		return;
-	switch (reason) {
-	case K2E_LOST_DESC_EOF:
-		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: %s (descriptor at 0x%llx)", path,
-			 (unsigned long long)r->pfn, reason_text(reason),
-			 (unsigned long long)r->desc_off);
-		break;
-	case K2E_LOST_BAD_FLAGS:
-		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: unknown flags 0x%x",
-			 path, (unsigned long long)r->pfn, (unsigned long long)r->desc_off, r->flags);
-		break;
-	case K2E_LOST_NOT_WRITTEN:
-		snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: %s", path,
-			 (unsigned long long)r->pfn, (unsigned long long)r->desc_off,
-			 reason_text(reason));
-		break;
-	default:
-		if (r->desc_off)
-			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx (size 0x%x, descriptor at 0x%llx): %s",
-				 path, (unsigned long long)r->pfn, (unsigned long long)r->off, r->size,
-				 (unsigned long long)r->desc_off, detail ? detail : reason_text(reason));
-		else
-			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx: %s", path,
-				 (unsigned long long)r->pfn, (unsigned long long)r->off,
-				 detail ? detail : reason_text(reason));
-		break;
+	if (e->range) {
+		snprintf(msg, sizeof(msg), "%s: pfns 0x%llx-0x%llx: %s at 0x%llx: past the end of the file (0x%llx bytes)",
+			 path, (unsigned long long)r->pfn, (unsigned long long)(r->pfn + e->count - 1),
+			 e->reason == K2E_LOST_DESC_EOF ? "page descriptors" : "page data",
+			 (unsigned long long)r->off,
+			 (unsigned long long)k2e_source_size(p->d->in[r->input].src));
+	} else {
+		switch (e->reason) {
+		case K2E_LOST_DESC_EOF:
+			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: %s (descriptor at 0x%llx)", path,
+				 (unsigned long long)r->pfn, reason_text(e->reason),
+				 (unsigned long long)r->desc_off);
+			break;
+		case K2E_LOST_BAD_FLAGS:
+			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: unknown flags 0x%x",
+				 path, (unsigned long long)r->pfn, (unsigned long long)r->desc_off,
+				 r->flags);
+			break;
+		case K2E_LOST_NOT_WRITTEN:
+			snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page descriptor at 0x%llx: %s", path,
+				 (unsigned long long)r->pfn, (unsigned long long)r->desc_off,
+				 reason_text(e->reason));
+			break;
+		default:
+			if (r->desc_off)
+				snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx (size 0x%x, descriptor at 0x%llx): %s",
+					 path, (unsigned long long)r->pfn, (unsigned long long)r->off,
+					 r->size, (unsigned long long)r->desc_off,
+					 e->detail ? e->detail : reason_text(e->reason));
+			else
+				snprintf(msg, sizeof(msg), "%s: pfn 0x%llx: page data at 0x%llx: %s", path,
+					 (unsigned long long)r->pfn, (unsigned long long)r->off,
+					 e->detail ? e->detail : reason_text(e->reason));
+			break;
+		}
 	}
 	st->lost_msgs[st->n_lost_msgs] = strdup(msg);
 	if (st->lost_msgs[st->n_lost_msgs])
 		st->n_lost_msgs++;
 }
 
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct lost_ev *x = a, *y = b;
+
+	return x->ref.pfn < y->ref.pfn ? -1 : x->ref.pfn > y->ref.pfn;
+}
+
+/*
+ * Describe, in pfn order, the waiting events below pfn w: nothing below w
+ * can be reported any more.  Consecutive pages lost for the same reason are
+ * one event; a range found at open is always one of its own.  Caller holds mu.
+ */
+static void flush_lost(struct pipeline *p, uint64_t w)
+{
+	struct k2e_page_stats *st = p->st;
+	size_t i;
+
+	if (p->n_pend > 1)
+		qsort(p->pend, p->n_pend, sizeof(*p->pend), ev_cmp);
+	for (i = 0; i < p->n_pend && p->pend[i].ref.pfn < w; i++) {
+		struct lost_ev *e = &p->pend[i];
+
+		if (p->have_last && !e->range && !p->last_range && e->ref.pfn == p->last_end &&
+		    e->reason == p->last_reason) {
+			p->last_end += e->count;
+		} else {
+			p->have_last = true;
+			p->last_range = e->range;
+			p->last_reason = e->reason;
+			p->last_end = e->ref.pfn + e->count;
+			st->n_lost_events++;
+			if (st->n_lost_msgs < K2E_MAX_LOST_MSGS)
+				describe(p, e);
+		}
+		free(e->detail);
+	}
+	memmove(p->pend, p->pend + i, (p->n_pend - i) * sizeof(*p->pend));
+	p->n_pend -= i;
+	p->flush_at = 2 * p->n_pend > 64 ? 2 * p->n_pend : 64;
+}
+
+/* The lowest first pfn of the batches being decoded, or UINT64_MAX.  Caller holds mu. */
+static uint64_t in_flight_low(const struct pipeline *p)
+{
+	uint64_t w = UINT64_MAX;
+
+	for (size_t i = 0; i < p->n_batches; i++)
+		if (p->batches[i].in_flight && p->batches[i].first_pfn < w)
+			w = p->batches[i].first_pfn;
+	return w;
+}
+
+/*
+ * Record count lost pages from r->pfn on; caller holds mu.  detail may be
+ * NULL.  The counts are final at once; the description waits (see above).
+ */
+static void lost_locked(struct pipeline *p, const struct k2e_page_ref *r, uint64_t count,
+			uint8_t reason, const char *detail, bool range)
+{
+	struct k2e_page_stats *st = p->st;
+	struct k2e_err ignore;
+	struct lost_ev *e;
+
+	if (count == 0)
+		count = 1;
+	st->lost += count;
+	(void)k2e_runs_append(&st->lost_runs, r->pfn, count, &ignore);
+	if (!range && p->n_pend) {
+		e = &p->pend[p->n_pend - 1];
+		if (!e->range && e->reason == reason && e->ref.pfn + e->count == r->pfn) {
+			e->count += count;	/* the same event: its first page is described */
+			return;
+		}
+	}
+	if (p->n_pend == p->cap_pend) {
+		size_t cap = p->cap_pend ? 2 * p->cap_pend : 64;
+		struct lost_ev *v = realloc(p->pend, cap * sizeof(*v));
+
+		if (!v) {
+			/* Counted, not described: describe what waits, in order, and this one too. */
+			flush_lost(p, UINT64_MAX);
+			return;
+		}
+		p->pend = v;
+		p->cap_pend = cap;
+	}
+	e = &p->pend[p->n_pend++];
+	*e = (struct lost_ev){ .ref = *r, .count = count, .reason = reason, .range = range };
+	if (detail && st->n_lost_msgs < K2E_MAX_LOST_MSGS)
+		e->detail = strdup(detail);
+}
+
+/* From a decoder. */
 static void lost(struct pipeline *p, const struct k2e_page_ref *r, uint8_t reason,
 		 const char *detail)
 {
 	pthread_mutex_lock(&p->mu);
-	lost_locked(p, r, reason, detail);
+	lost_locked(p, r, 1, reason, detail, false);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * From the reader, which will report nothing below low any more: events
+ * below that and below what is in flight can be described.
+ */
+static void reader_lost(struct pipeline *p, const struct k2e_page_ref *r, uint64_t count,
+			uint8_t reason, const char *detail, bool range, uint64_t low)
+{
+	pthread_mutex_lock(&p->mu);
+	lost_locked(p, r, count, reason, detail, range);
+	if (p->n_pend >= p->flush_at) {
+		uint64_t w = in_flight_low(p);
+
+		flush_lost(p, w < low ? w : low);
+	}
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -303,6 +436,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&p->mu);
 		b->n = 0;
 		b->len = 0;
+		b->in_flight = false;
 		fifo_push(&p->free, &b->link);
 		pthread_cond_signal(&p->cv_free);
 		if (o) {
@@ -362,8 +496,16 @@ static struct batch *get_free(struct pipeline *p)
 static void push_todo(struct pipeline *p, struct batch *b)
 {
 	pthread_mutex_lock(&p->mu);
+	b->in_flight = true;
+	b->first_pfn = b->ref[0].pfn;
 	fifo_push(&p->todo, &b->link);
 	pthread_cond_signal(&p->cv_todo);
+	/* The reader's next pages come after this batch's last. */
+	if (p->n_pend) {
+		uint64_t w = in_flight_low(p), low = b->ref[b->n - 1].pfn + 1;
+
+		flush_lost(p, w < low ? w : low);
+	}
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -398,7 +540,8 @@ static int fill_batch(struct pipeline *p, struct batch *b, struct k2e_err *err)
 			b->dat[m] = b->len + pos;
 			if (pos + b->ref[m].size > got) {
 				b->ref[m].kind = K2E_PAGE_LOST;
-				lost(p, &b->ref[m], K2E_LOST_DATA_EOF, NULL);
+				reader_lost(p, &b->ref[m], 1, K2E_LOST_DATA_EOF, NULL, false,
+					    b->ref[0].pfn);
 			}
 			pos += b->ref[m].size;
 		}
@@ -410,7 +553,7 @@ static int fill_batch(struct pipeline *p, struct batch *b, struct k2e_err *err)
 
 /* Decode the shared zero page candidate now, once per input. */
 static int check_zero_candidate(struct pipeline *p, struct k2e_codec_ctxs *ctxs,
-				struct zero_cache *zc, const struct k2e_page_ref *r,
+				struct zero_cache *zc, const struct k2e_page_ref *r, uint64_t low,
 				struct k2e_err *err)
 {
 	struct k2e_source *src = p->d->in[r->input].src;
@@ -437,7 +580,7 @@ static int check_zero_candidate(struct pipeline *p, struct k2e_codec_ctxs *ctxs,
 	}
 	if (k2e_codec_page(ctxs, r->codec, zc->page, ps, raw, r->size, &perr) < 0) {
 		free(raw);
-		lost(p, r, K2E_LOST_CORRUPT, perr.msg);
+		reader_lost(p, r, 1, K2E_LOST_CORRUPT, perr.msg, false, low);
 		return 2;
 	}
 	free(raw);
@@ -450,6 +593,19 @@ static int check_zero_candidate(struct pipeline *p, struct k2e_codec_ctxs *ctxs,
 	return 0;
 }
 
+/* A range the format found lost at open; b: the batch the reader fills, or NULL. */
+static void report_range(struct pipeline *p, const struct k2e_lost_range *lr,
+			 const struct batch *b)
+{
+	struct k2e_page_ref r = {
+		.pfn = lr->pfn, .off = lr->off, .kind = K2E_PAGE_LOST, .reason = lr->reason,
+		.input = lr->input,
+	};
+
+	reader_lost(p, &r, lr->count, lr->reason, NULL, true,
+		    b && b->n && b->ref[0].pfn < lr->pfn ? b->ref[0].pfn : lr->pfn);
+}
+
 static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct k2e_err *err)
 {
 	struct k2e_dump *d = p->d;
@@ -459,6 +615,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 	struct batch *b = NULL;
 	struct k2e_page_ref r;
 	uint64_t seen = 0;
+	size_t li = 0;			/* next of d->lost */
 	int rc = -1, more;
 
 	k2e_codec_ctxs_init(&ctxs);
@@ -466,12 +623,17 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 		return -1;
 	while ((more = d->fmt->iter_next(it, &r, err)) == 1) {
 		const struct k2e_codec *c;
+		uint64_t low;
 
+		/* Ranges lost at open come in pfn order with the rest. */
+		while (li < d->n_lost && d->lost[li].pfn < r.pfn)
+			report_range(p, &d->lost[li++], b);
+		low = b && b->n ? b->ref[0].pfn : r.pfn;
 		seen++;
 		if (opts->progress && (seen & 4095) == 0)
 			opts->progress(opts->progress_arg, seen, d->n_dumped);
 		if (r.kind == K2E_PAGE_LOST) {
-			lost(p, &r, r.reason, NULL);
+			reader_lost(p, &r, r.count, r.reason, NULL, false, low);
 			continue;
 		}
 		if (r.kind == K2E_PAGE_ZERO) {
@@ -488,7 +650,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 		p->st->codecs_seen |= 1u << r.codec;
 		if (r.size == 0 || r.size > d->page_size ||
 		    (r.codec == K2E_CODEC_RAW && r.size != d->page_size)) {
-			lost(p, &r, K2E_LOST_BAD_SIZE, NULL);
+			reader_lost(p, &r, 1, K2E_LOST_BAD_SIZE, NULL, false, low);
 			continue;
 		}
 		if (zc.valid && zc.input == r.input && zc.off == r.off && zc.size == r.size &&
@@ -498,12 +660,12 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 				continue;
 			}
 		} else if (r.off == d->zero_off) {
-			int z = check_zero_candidate(p, &ctxs, &zc, &r, err);
+			int z = check_zero_candidate(p, &ctxs, &zc, &r, low, err);
 
 			if (z < 0)
 				goto out;
 			if (z == 1) {
-				lost(p, &r, K2E_LOST_DATA_EOF, NULL);
+				reader_lost(p, &r, 1, K2E_LOST_DATA_EOF, NULL, false, low);
 				continue;
 			}
 			if (z == 2)
@@ -536,6 +698,8 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 	}
 	if (more < 0)
 		goto out;
+	while (li < d->n_lost)
+		report_range(p, &d->lost[li++], b);
 	if (b && b->n) {
 		if (fill_batch(p, b, err) < 0)
 			goto out;
@@ -622,7 +786,10 @@ int k2e_pages_convert(struct k2e_dump *d, const struct k2e_layout *l, int out_fd
 		}
 		fifo_push(&p.ofree, &o->link);
 	}
-	st->dumped = d->n_dumped;
+	st->dumped = d->n_dumped + d->n_lost_pages;
+	p.batches = batches;
+	p.n_batches = nbatch;
+	p.flush_at = 64;
 	if (pthread_create(&writer, NULL, writer_main, &p) != 0) {
 		k2e_err_set(err, "cannot start a thread");
 		goto out;
@@ -665,6 +832,8 @@ join:
 		*err = p.fail;
 		rc = -1;
 	}
+	/* Everything is in: describe what still waits. */
+	flush_lost(&p, UINT64_MAX);
 	k2e_runs_normalize(&st->lost_runs);
 out:
 	if (writer_started) {	/* only when no worker could start */
@@ -685,6 +854,9 @@ out:
 			free(obufs[i].data);
 			free(obufs[i].span);
 		}
+	for (size_t i = 0; i < p.n_pend; i++)
+		free(p.pend[i].detail);
+	free(p.pend);
 	free(batches);
 	free(obufs);
 	free(workers);

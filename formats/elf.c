@@ -32,6 +32,8 @@ struct elfdump {
 /* Program header counts beyond this are treated as corruption. */
 static const uint64_t max_phnum = 1u << 24;
 static const uint64_t max_notes = 1u << 30;
+/* Pages a core can lay out (pages are at most 1 MiB: offsets below 2^56); beyond: corruption. */
+static const uint64_t max_pages = 1ULL << 36;
 
 static int elf_probe(const unsigned char *head, size_t len, struct k2e_err *err)
 {
@@ -73,22 +75,62 @@ static int seg_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Read [off, off + len) into a new buffer that grows as bytes arrive, so a
+ * size read from the dump costs memory only for bytes that are really there.
+ */
+static int read_grow(struct k2e_source *src, uint64_t off, uint64_t len, unsigned char **ret,
+		     struct k2e_err *err)
+{
+	enum { STEP = 1 << 20 };
+	unsigned char *buf = NULL;
+	uint64_t got = 0;
+
+	while (got < len || !buf) {
+		size_t want = len - got < STEP ? (size_t)(len - got) : STEP, n;
+		unsigned char *nb = realloc(buf, got + want + 1);
+
+		if (!nb) {
+			free(buf);
+			return k2e_err_set(err, "out of memory");
+		}
+		buf = nb;
+		if (k2e_source_read(src, buf + got, want, off + got, &n, err) < 0) {
+			free(buf);
+			return -1;
+		}
+		got += n;
+		if (n < want) {
+			free(buf);
+			return k2e_err_set(err, "truncated at offset 0x%llx (wanted 0x%llx bytes at 0x%llx)",
+					   (unsigned long long)(off + got), (unsigned long long)len,
+					   (unsigned long long)off);
+		}
+	}
+	*ret = buf;
+	return 0;
+}
+
 static int append_notes(struct k2e_dump *d, struct k2e_input *in, const struct phdr *ph,
 			struct k2e_err *err)
 {
-	unsigned char *n;
+	unsigned char *n, *blob;
 
 	if (ph->filesz == 0)
 		return 0;
 	if (ph->filesz > max_notes || d->notes_len + ph->filesz > max_notes)
 		return k2e_err_set(err, "%s: PT_NOTE at offset 0x%llx: absurd size 0x%llx", in->path,
 				   (unsigned long long)ph->offset, (unsigned long long)ph->filesz);
-	n = realloc(d->notes, d->notes_len + ph->filesz);
-	if (!n)
-		return k2e_err_set(err, "out of memory");
-	d->notes = n;
-	if (k2e_source_read_exact(in->src, d->notes + d->notes_len, ph->filesz, ph->offset, err) < 0)
+	if (read_grow(in->src, ph->offset, ph->filesz, &blob, err) < 0)
 		return k2e_err_prefix(err, "%s: PT_NOTE", in->path);
+	n = realloc(d->notes, d->notes_len + ph->filesz);
+	if (!n) {
+		free(blob);
+		return k2e_err_set(err, "out of memory");
+	}
+	d->notes = n;
+	memcpy(d->notes + d->notes_len, blob, ph->filesz);
+	free(blob);
 	d->notes_len += ph->filesz;
 	return 0;
 }
@@ -116,34 +158,41 @@ static int pick_page_size(struct k2e_dump *d, struct k2e_err *err)
 	return 0;
 }
 
-/* r := r minus sub (both end up sorted). */
-static int subtract_runs(struct k2e_runs *r, const struct k2e_runs *sub, struct k2e_err *err)
+/*
+ * Keep in the segments only the pages whose bytes are in the file (size
+ * fsize); the rest become lost ranges, and d->runs holds what is left.
+ */
+static int clamp_to_file(struct k2e_dump *d, struct elfdump *e, uint64_t fsize,
+			 struct k2e_err *err)
 {
-	struct k2e_runs out;
-	size_t j = 0;
+	uint64_t ps = d->page_size;
+	size_t n = 0;
+	bool cut = false;
 
-	k2e_runs_normalize(r);
-	k2e_runs_init(&out);
-	for (size_t i = 0; i < r->n; i++) {
-		uint64_t pos = r->v[i].start, end = pos + r->v[i].count;
+	for (size_t i = 0; i < e->n_segs; i++) {
+		struct seg *s = &e->segs[i];
+		uint64_t in_file = s->off >= fsize ? 0 : (fsize - s->off) / ps;
 
-		while (j < sub->n && sub->v[j].start + sub->v[j].count <= pos)
-			j++;
-		for (size_t k = j; k < sub->n && sub->v[k].start < end && pos < end; k++) {
-			if (sub->v[k].start > pos && k2e_runs_append(&out, pos, sub->v[k].start - pos, err) < 0)
-				goto fail;
-			if (sub->v[k].start + sub->v[k].count > pos)
-				pos = sub->v[k].start + sub->v[k].count;
+		if (in_file < s->count) {
+			if (k2e_dump_lost_add(d, s->pfn + in_file, s->count - in_file,
+					      s->off + in_file * ps, (uint32_t)ps, 0, K2E_LOST_DATA_EOF,
+					      err) < 0)
+				return -1;
+			s->count = in_file;
+			cut = true;
 		}
-		if (pos < end && k2e_runs_append(&out, pos, end - pos, err) < 0)
-			goto fail;
+		if (s->count)
+			e->segs[n++] = *s;
 	}
-	k2e_runs_release(r);
-	*r = out;
-	return 0;
-fail:
-	k2e_runs_release(&out);
-	return -1;
+	e->n_segs = n;
+	if (!cut)
+		return 0;
+	k2e_runs_release(&d->runs);
+	for (size_t i = 0; i < e->n_segs; i++)
+		if (k2e_runs_append(&d->runs, e->segs[i].pfn, e->segs[i].count, err) < 0)
+			return -1;
+	k2e_runs_normalize(&d->runs);
+	return k2e_dump_lost_finish(d, err);
 }
 
 static int elf_open(struct k2e_dump *d, struct k2e_err *err)
@@ -206,16 +255,16 @@ static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 	if (phnum == 0 || phnum > max_phnum || (fsize != UINT64_MAX && phoff > fsize))
 		return k2e_err_set(err, "%s: ELF header: bad program headers (e_phoff 0x%llx, %llu entries)",
 				   in->path, (unsigned long long)phoff, (unsigned long long)phnum);
-	pb = malloc(phnum * phentsize);
+	/* Read first: the arrays below are sized by headers that are really there. */
+	if (read_grow(in->src, phoff, phnum * phentsize, &pb, err) < 0) {
+		k2e_err_prefix(err, "%s: program headers", in->path);
+		goto out;
+	}
 	ph = calloc(phnum, sizeof(*ph));
 	e->segs = calloc(phnum, sizeof(*e->segs));
 	d->vmaps = calloc(phnum, sizeof(*d->vmaps));
-	if (!pb || !ph || !e->segs || !d->vmaps) {
+	if (!ph || !e->segs || !d->vmaps) {
 		k2e_err_set(err, "out of memory");
-		goto out;
-	}
-	if (k2e_source_read_exact(in->src, pb, phnum * phentsize, phoff, err) < 0) {
-		k2e_err_prefix(err, "%s: program headers", in->path);
 		goto out;
 	}
 	for (uint64_t i = 0; i < phnum; i++) {
@@ -261,11 +310,26 @@ static int elf_open(struct k2e_dump *d, struct k2e_err *err)
 		n_load++;
 	}
 	e->n_segs = n_load;
+	{
+		/* Declared pages must fit a core's offsets (a stream cannot be cut to its size). */
+		uint64_t total = 0;
+
+		for (size_t i = 0; i < n_load; i++) {
+			total += e->segs[i].count;
+			if (total > max_pages) {
+				k2e_err_set(err, "%s: program headers declare more than 0x%llx pages",
+					    in->path, (unsigned long long)max_pages);
+				goto out;
+			}
+		}
+	}
 	qsort(e->segs, e->n_segs, sizeof(*e->segs), seg_cmp);
 	k2e_runs_normalize(&d->runs);
-	d->n_dumped = k2e_runs_total(&d->runs);
-	if (subtract_runs(&d->zero_fill, &d->runs, err) < 0)
+	if (k2e_runs_subtract(&d->zero_fill, &d->runs, err) < 0)
 		goto out;
+	if (fsize != UINT64_MAX && clamp_to_file(d, e, fsize, err) < 0)
+		goto out;
+	d->n_dumped = k2e_runs_total(&d->runs);
 	d->max_pfn = d->runs.n ? d->runs.v[d->runs.n - 1].start + d->runs.v[d->runs.n - 1].count : 0;
 	d->zero_off = UINT64_MAX;
 	{
@@ -287,7 +351,6 @@ struct k2e_page_iter {
 	struct elfdump *e;
 	size_t seg;
 	uint64_t pfn;			/* next pfn to yield */
-	uint64_t fsize;
 };
 
 static int elf_iter_new(struct k2e_dump *d, struct k2e_page_iter **ret, struct k2e_err *err)
@@ -298,7 +361,6 @@ static int elf_iter_new(struct k2e_dump *d, struct k2e_page_iter **ret, struct k
 		return k2e_err_set(err, "out of memory");
 	it->d = d;
 	it->e = d->priv;
-	it->fsize = k2e_source_size(d->in[0].src);
 	*ret = it;
 	return 0;
 }
@@ -306,6 +368,7 @@ static int elf_iter_new(struct k2e_dump *d, struct k2e_page_iter **ret, struct k
 static int elf_iter_next(struct k2e_page_iter *it, struct k2e_page_ref *ret, struct k2e_err *err)
 {
 	const struct seg *s;
+	uint64_t fsize;
 
 	(void)err;
 	for (;;) {
@@ -324,10 +387,18 @@ static int elf_iter_next(struct k2e_page_iter *it, struct k2e_page_ref *ret, str
 	ret->size = it->d->page_size;
 	ret->codec = K2E_CODEC_RAW;
 	ret->kind = K2E_PAGE_DATA;
-	if (it->fsize != UINT64_MAX && ret->off + ret->size > it->fsize)
-	{
+	/*
+	 * A seekable file's segments were cut to the file at open; a stream's
+	 * size is known once it ended: then the rest of the segment is lost as
+	 * one range, not page by page.
+	 */
+	fsize = k2e_source_size(it->d->in[0].src);
+	if (fsize != UINT64_MAX && ret->off + ret->size > fsize) {
 		ret->kind = K2E_PAGE_LOST;
 		ret->reason = K2E_LOST_DATA_EOF;
+		ret->count = s->pfn + s->count - it->pfn;
+		it->pfn += ret->count;
+		return 1;
 	}
 	it->pfn++;
 	return 1;

@@ -64,6 +64,26 @@ struct k2e_page_ref {
 	uint16_t input;			/* index into k2e_dump.in */
 	uint32_t flags;			/* the descriptor's flags, for messages */
 	uint64_t desc_off;		/* where the descriptor was (for messages), or 0 */
+	/*
+	 * LOST: the pages pfn .. pfn + count - 1 are all lost for the same
+	 * reason (0 means 1).  An iterator says so when it knows the rest of a
+	 * run is gone (a stream that ended), so that nothing is done per page.
+	 */
+	uint64_t count;
+};
+
+/*
+ * Pages the dump declares but cannot hold, found at open: their data or
+ * their descriptors lie past the end of a file whose size is known.  They are
+ * in no run of k2e_dump.runs (so the output has no room for them) and are
+ * reported as ranges.
+ */
+struct k2e_lost_range {
+	uint64_t pfn, count;
+	uint64_t off;			/* where the first page's data (DATA_EOF) or descriptor (DESC_EOF) would be */
+	uint32_t stride;		/* bytes from one page's to the next one's */
+	uint16_t input;			/* index into k2e_dump.in */
+	uint8_t reason;			/* K2E_LOST_DATA_EOF or K2E_LOST_DESC_EOF */
 };
 
 struct k2e_dump;
@@ -114,15 +134,22 @@ struct k2e_dump {
 	size_t eraseinfo_len;
 	size_t eraseinfo_hint;		/* its size as known at open, for the layout */
 
-	/* Dumped pfns: sorted, disjoint, merged. */
+	/*
+	 * Dumped pfns the input can hold: sorted, disjoint, merged.  Pages it
+	 * declares but cannot hold are in `lost` instead.
+	 */
 	struct k2e_runs runs;
+	/* Sorted by pfn, disjoint, apart from runs; n_lost_pages is their total. */
+	struct k2e_lost_range *lost;
+	size_t n_lost;
+	uint64_t n_lost_pages;
 	/*
 	 * Pfns the input declares as memory that reads as zeros without storing
 	 * it (ELF p_memsz beyond p_filesz), minus dumped ones.  Kept the same way
 	 * in the output so readers see what they saw in the input.
 	 */
 	struct k2e_runs zero_fill;
-	uint64_t n_dumped;
+	uint64_t n_dumped;		/* pages in runs (declared: n_dumped + n_lost_pages) */
 	uint64_t n_ram;			/* pages that exist (kdump 1st bitmap), 0: unknown */
 
 	/* Offset of a page the format knows is the shared zero page, or UINT64_MAX. */
@@ -157,6 +184,15 @@ int k2e_dump_open_paths(const char *const *paths, size_t n, size_t stream_mem,
 void k2e_dump_free(struct k2e_dump *d);
 
 /* Helpers shared by the formats. */
+/*
+ * Add [pfn, pfn + count) to d->lost (reason, input, off: the first page's,
+ * stride: from one page's offset to the next), in any order;
+ * k2e_dump_lost_finish() then sorts them, drops what overlaps d->runs or an
+ * earlier range (offsets follow) and sets n_lost_pages.
+ */
+int k2e_dump_lost_add(struct k2e_dump *d, uint64_t pfn, uint64_t count, uint64_t off,
+		      uint32_t stride, uint16_t input, uint8_t reason, struct k2e_err *err);
+int k2e_dump_lost_finish(struct k2e_dump *d, struct k2e_err *err);
 const char *k2e_vmcoreinfo_find(const struct k2e_dump *d, const char *key, size_t *ret_len);
 /* Find the first note named `name` (without NUL) of type `type` (-1: any). */
 int k2e_notes_find(const unsigned char *notes, size_t len, const char *name, int64_t type,

@@ -246,11 +246,17 @@ static int read_subhdr(struct kdump *k, struct piece *p, int version, bool be,
 static int read_blob(struct k2e_source *src, uint64_t off, uint64_t size, const char *what,
 		     unsigned char **ret, struct k2e_err *err)
 {
+	uint64_t fsize = k2e_source_size(src);
 	unsigned char *buf;
 
 	if (size > max_meta)
 		return k2e_err_set(err, "%s at offset 0x%llx: absurd size 0x%llx", what,
 				   (unsigned long long)off, (unsigned long long)size);
+	/* Nothing is allocated for bytes the file does not have. */
+	if (fsize != UINT64_MAX && (off > fsize || size > fsize - off))
+		return k2e_err_set(err, "%s: truncated at offset 0x%llx (wanted 0x%llx bytes at 0x%llx)",
+				   what, (unsigned long long)(off > fsize ? off : fsize),
+				   (unsigned long long)size, (unsigned long long)off);
 	buf = malloc(size ? size : 1);
 	if (!buf)
 		return k2e_err_set(err, "out of memory");
@@ -412,6 +418,72 @@ static uint64_t count_in_range(const struct k2e_runs *r, uint64_t start, uint64_
 			n += e - s;
 	}
 	return n;
+}
+
+/*
+ * A piece whose size is known holds the descriptors of its first pages only
+ * as far as the file goes: the pages of the others are lost ranges now, out
+ * of d->runs (they are the last pages of their piece, so the iterator's
+ * descriptor numbering does not change).
+ */
+static int descs_to_file(struct k2e_dump *d, struct kdump *k, struct k2e_err *err)
+{
+	bool cut = false;
+
+	for (size_t i = 0; i < k->n_pieces; i++) {
+		struct piece *p = &k->pieces[i];
+		uint64_t fsize = k2e_source_size(p->in->src), in_file, skip;
+
+		if (!p->in->src->random_access || fsize == UINT64_MAX)
+			continue;
+		in_file = fsize > p->data_off ? (fsize - p->data_off) / PAGE_DESC_SIZE : 0;
+		if (in_file >= p->n_pages)
+			continue;
+		skip = in_file;
+		for (size_t r = 0; r < d->runs.n; r++) {
+			uint64_t a = d->runs.v[r].start, b = a + d->runs.v[r].count;
+
+			if (a < p->start)
+				a = p->start;
+			if (b > p->end)
+				b = p->end;
+			if (a >= b)
+				continue;
+			if (skip >= b - a) {
+				skip -= b - a;
+				continue;
+			}
+			a += skip;
+			if (k2e_dump_lost_add(d, a, b - a, p->data_off + in_file * PAGE_DESC_SIZE,
+					      PAGE_DESC_SIZE, (uint16_t)p->in_index, K2E_LOST_DESC_EOF,
+					      err) < 0)
+				return -1;
+			in_file += b - a;
+			skip = 0;
+		}
+		p->n_pages = fsize > p->data_off ? (fsize - p->data_off) / PAGE_DESC_SIZE : 0;
+		cut = true;
+	}
+	if (!cut)
+		return 0;
+	{
+		struct k2e_runs lost;
+
+		k2e_runs_init(&lost);
+		for (size_t i = 0; i < d->n_lost; i++)
+			if (k2e_runs_append(&lost, d->lost[i].pfn, d->lost[i].count, err) < 0) {
+				k2e_runs_release(&lost);
+				return -1;
+			}
+		k2e_runs_normalize(&lost);
+		if (k2e_runs_subtract(&d->runs, &lost, err) < 0) {
+			k2e_runs_release(&lost);
+			return -1;
+		}
+		k2e_runs_release(&lost);
+	}
+	d->n_dumped = k2e_runs_total(&d->runs);
+	return k2e_dump_lost_finish(d, err);
 }
 
 static int piece_cmp(const void *a, const void *b)
@@ -615,6 +687,14 @@ static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
 	d->dump_level = (uint32_t)p0->sh.dump_level;
 	d->crash_time = p0->sec;
 	d->eraseinfo_hint = p0->sh.size_eraseinfo < max_meta ? p0->sh.size_eraseinfo : 0;
+	{
+		/* Room in the output only for an eraseinfo the file can hold. */
+		uint64_t fsize = k2e_source_size(p0->in->src);
+
+		if (fsize != UINT64_MAX && (p0->sh.off_eraseinfo > fsize ||
+					    d->eraseinfo_hint > fsize - p0->sh.off_eraseinfo))
+			d->eraseinfo_hint = 0;
+	}
 	for (size_t i = 0; i < k->n_pieces; i++) {
 		if (k->pieces[i].in_index == 0) {
 			d->dump_level = (uint32_t)k->pieces[i].sh.dump_level;
@@ -632,6 +712,8 @@ static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
 	 * starts after all descriptors (of the whole dump, also in split pieces).
 	 */
 	d->zero_off = k->pieces[0].data_off + d->n_dumped * PAGE_DESC_SIZE;
+	if (descs_to_file(d, k, err) < 0)
+		return -1;
 	if (k->is_split)
 		snprintf(d->format_desc, sizeof(d->format_desc), "%s (split, %zu pieces)",
 			 k->diskdump ? "diskdump" : "kdump-compressed", k->n_pieces);
@@ -752,8 +834,16 @@ static int kdump_iter_next(struct k2e_page_iter *it, struct k2e_page_ref *ret,
 			return -1;
 	}
 	if (it->idx >= it->batch_first + it->batch_n) {
+		/* Past the end of a stream: the rest of this run in one go. */
+		const struct k2e_run *run = &d->runs.v[it->run];
+		uint64_t end = run->start + run->count < p->end ? run->start + run->count : p->end;
+
 		ret->kind = K2E_PAGE_LOST;
 		ret->reason = K2E_LOST_DESC_EOF;
+		ret->count = end - it->pfn;
+		it->idx += ret->count;
+		it->pfn += ret->count;
+		return 1;
 	} else {
 		pd = it->batch + (it->idx - it->batch_first) * PAGE_DESC_SIZE;
 		off = k2e_get64(pd, d->big_endian);

@@ -126,7 +126,78 @@ void k2e_dump_free(struct k2e_dump *d)
 	free(d->vmaps);
 	k2e_runs_release(&d->runs);
 	k2e_runs_release(&d->zero_fill);
+	free(d->lost);
 	free(d);
+}
+
+int k2e_dump_lost_add(struct k2e_dump *d, uint64_t pfn, uint64_t count, uint64_t off,
+		      uint32_t stride, uint16_t input, uint8_t reason, struct k2e_err *err)
+{
+	struct k2e_lost_range *v;
+
+	if (count == 0)
+		return 0;
+	if ((d->n_lost & (d->n_lost - 1)) == 0) {	/* capacity: the next power of two */
+		v = realloc(d->lost, (d->n_lost ? 2 * d->n_lost : 1) * sizeof(*v));
+		if (!v)
+			return k2e_err_set(err, "out of memory");
+		d->lost = v;
+	}
+	d->lost[d->n_lost++] = (struct k2e_lost_range){
+		.pfn = pfn, .count = count, .off = off, .stride = stride, .input = input,
+		.reason = reason,
+	};
+	return 0;
+}
+
+static int lost_cmp(const void *a, const void *b)
+{
+	const struct k2e_lost_range *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+int k2e_dump_lost_finish(struct k2e_dump *d, struct k2e_err *err)
+{
+	struct k2e_lost_range *in = d->lost;
+	size_t n = d->n_lost, j = 0;
+	uint64_t done = 0;	/* pfns below this are taken */
+
+	d->lost = NULL;
+	d->n_lost = 0;
+	d->n_lost_pages = 0;
+	if (n > 1)
+		qsort(in, n, sizeof(*in), lost_cmp);	/* equal pfns keep no order: first wins below */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pos = in[i].pfn > done ? in[i].pfn : done, end = in[i].pfn + in[i].count;
+
+		/* What no run holds, in pieces between the runs. */
+		while (j < d->runs.n && d->runs.v[j].start + d->runs.v[j].count <= pos)
+			j++;
+		while (pos < end) {
+			uint64_t piece_end = end;
+
+			if (j < d->runs.n && d->runs.v[j].start <= pos) {
+				pos = d->runs.v[j].start + d->runs.v[j].count;
+				j++;
+				continue;
+			}
+			if (j < d->runs.n && d->runs.v[j].start < piece_end)
+				piece_end = d->runs.v[j].start;
+			if (k2e_dump_lost_add(d, pos, piece_end - pos,
+					      in[i].off + (pos - in[i].pfn) * in[i].stride, in[i].stride,
+					      in[i].input, in[i].reason, err) < 0) {
+				free(in);
+				return -1;
+			}
+			d->n_lost_pages += piece_end - pos;
+			pos = piece_end;
+		}
+		if (end > done)
+			done = end;
+	}
+	free(in);
+	return 0;
 }
 
 int k2e_notes_find(const unsigned char *notes, size_t len, const char *name, int64_t type,

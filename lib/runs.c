@@ -92,3 +92,32 @@ uint64_t k2e_runs_total(const struct k2e_runs *r)
 		t += r->v[i].count;
 	return t;
 }
+
+int k2e_runs_subtract(struct k2e_runs *r, const struct k2e_runs *sub, struct k2e_err *err)
+{
+	struct k2e_runs out;
+	size_t j = 0;
+
+	k2e_runs_normalize(r);
+	k2e_runs_init(&out);
+	for (size_t i = 0; i < r->n; i++) {
+		uint64_t pos = r->v[i].start, end = pos + r->v[i].count;
+
+		while (j < sub->n && sub->v[j].start + sub->v[j].count <= pos)
+			j++;
+		for (size_t k = j; k < sub->n && sub->v[k].start < end && pos < end; k++) {
+			if (sub->v[k].start > pos && k2e_runs_append(&out, pos, sub->v[k].start - pos, err) < 0)
+				goto fail;
+			if (sub->v[k].start + sub->v[k].count > pos)
+				pos = sub->v[k].start + sub->v[k].count;
+		}
+		if (pos < end && k2e_runs_append(&out, pos, end - pos, err) < 0)
+			goto fail;
+	}
+	k2e_runs_release(r);
+	*r = out;
+	return 0;
+fail:
+	k2e_runs_release(&out);
+	return -1;
+}

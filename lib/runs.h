@@ -26,5 +26,7 @@ void k2e_runs_normalize(struct k2e_runs *r);
 /* Index of the run containing pfn, or -1. */
 ptrdiff_t k2e_runs_find(const struct k2e_runs *r, uint64_t pfn);
 uint64_t k2e_runs_total(const struct k2e_runs *r);
+/* r := r minus sub (sub sorted and disjoint; r ends up sorted too). */
+int k2e_runs_subtract(struct k2e_runs *r, const struct k2e_runs *sub, struct k2e_err *err);
 
 #endif

@@ -178,10 +178,11 @@ int elf_generate(const struct spec *s, const char *prefix,
 	for (ri = 0; ri < dumped.n; ri++) {
 		uint64_t lo = dumped.v[ri].lo, n = dumped.v[ri].hi - lo;
 		uint64_t extra = s->memsz_extra;
+		uint64_t more = ri == 0 ? s->filesz_extra : 0;
 		if (ri + 1 < dumped.n && dumped.v[ri + 1].lo - dumped.v[ri].hi < extra)
 			extra = dumped.v[ri + 1].lo - dumped.v[ri].hi;
 		build_phdr(&E, ph, PT_LOAD, off, s->vaddr_base + lo * ps, lo * ps,
-			   n * ps, (n + extra) * ps);
+			   (n + more) * ps, (n + more + extra) * ps);
 		if (wbuf_put(&w, ph, E.phentsize, e))
 			goto out;
 		off += n * ps;
@@ -249,6 +250,11 @@ int elf_generate(const struct spec *s, const char *prefix,
 				x->mismatch++;
 			expect_page(x, i, d, ps);
 		}
+	if (s->filesz_extra && dumped.n && !x->error) {
+		/* declared by the first PT_LOAD, past the end of the file */
+		x->lost += s->filesz_extra;
+		rlist_add(&x->lost_ranges, dumped.v[0].hi, dumped.v[0].hi + s->filesz_extra);
+	}
 	rc = 0;
 	goto out;
 oom:

@@ -62,6 +62,10 @@
  *   elf_memsz_extra N               p_memsz = p_filesz + N pages (capped
  *                                   at the next run)
  *   elf_empty_segments N            PT_LOADs with p_offset 0, p_filesz 0
+ *   elf_filesz_extra N              the first PT_LOAD declares N pages more
+ *                                   (p_filesz and p_memsz) than are written
+ *                                   for it; with one dumped run they lie
+ *                                   past the end of the file: lost
  *   phoff N / ehsize N / pn_xnum 1  program header placement; PN_XNUM
  *                                   (automatic past 65534 headers)
  * Corruptions:

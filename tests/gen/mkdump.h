@@ -98,6 +98,7 @@ struct spec {
 	uint64_t vaddr_base;
 	uint64_t alias_pfn, alias_count, alias_vaddr;
 	uint64_t memsz_extra;
+	uint64_t filesz_extra;              /* first PT_LOAD declares more than the file holds */
 	uint64_t empty_segments;
 	uint64_t phoff;
 	int have_phoff;

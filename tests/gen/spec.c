@@ -351,6 +351,8 @@ int spec_parse_line(struct spec *s, char *line, int lineno, struct err *e)
 			NUM(3, s->alias_vaddr);
 	} else if (!strcmp(key, "elf_memsz_extra")) {
 		NEED(1); NUM(1, s->memsz_extra);
+	} else if (!strcmp(key, "elf_filesz_extra")) {
+		NEED(1); NUM(1, s->filesz_extra);
 	} else if (!strcmp(key, "elf_empty_segments")) {
 		NEED(1); NUM(1, s->empty_segments);
 	} else if (!strcmp(key, "phoff")) {
