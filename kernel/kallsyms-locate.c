@@ -102,8 +102,10 @@ static struct slot *load(struct mem *m, uint64_t base)
 	struct slot *s = NULL;
 	uint64_t from, to;
 
-	if (m->last && m->last->base == base)
+	if (m->last && m->last->base == base) {
+		m->last->stamp = ++m->clock;
 		return m->last;
+	}
 	for (int i = 0; i < N_SLOTS; i++) {
 		if (m->slots[i].base == base) {
 			s = &m->slots[i];
@@ -805,7 +807,14 @@ int k2e_kallsyms_locate(k2e_vread_fn read, void *arg, uint64_t lo, uint64_t hi, 
 					    i2 - i1 > MAX_TOKEN + 1)
 						continue;
 				}
-				if (try_index(&m, a, &tok, &index_tries) < 0) {
+				int found = try_index(&m, a, &tok, &index_tries);
+
+				/* Its reads may have pushed this chunk out of the cache. */
+				if (!(s = load(&m, base))) {
+					k2e_err_set(err, "out of memory");
+					goto out;
+				}
+				if (found < 0) {
 					if (index_tries <= MAX_INDEX_TRIES)
 						continue;
 					k2e_err_set(err, "kallsyms search: more than %d token "
