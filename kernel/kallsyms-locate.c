@@ -322,7 +322,7 @@ struct found {
  * tokens are valid, the last ends where zeros pad to the markers.
  */
 static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint64_t n,
-		      uint64_t *ret_end, struct why *why)
+		      struct why *why)
 {
 	const struct tokens *tok = f->tok;
 	uint64_t at = names, i, mk;
@@ -374,7 +374,6 @@ static int walk_names(struct mem *m, const struct found *f, uint64_t names, uint
 		       "kallsyms_markers 0x%llx", ull(names), ull(n), ull(at), ull(f->markers));
 		return -1;
 	}
-	*ret_end = at;
 	return 0;
 bad:
 	WHY_AT(why, i, "kallsyms_names at 0x%llx: symbol %llu at 0x%llx is malformed", ull(names),
@@ -389,7 +388,7 @@ bad:
  */
 static int find_names(struct mem *m, struct found *f, struct why *why)
 {
-	uint64_t mlast, top, bottom, a, end;
+	uint64_t mlast, top, bottom, a;
 
 	if (++why->name_scans > MAX_NAME_SCANS) {
 		why->table_spent = true;
@@ -412,13 +411,7 @@ static int find_names(struct mem *m, struct found *f, struct why *why)
 					why->table_spent = true;
 				if (why->table_spent || why->exhausted)
 					return -1;
-				if (walk_names(m, f, names, v, &end, why) == 0) {
-					/*
-					 * One marker, [0], looks like padding: it is
-					 * the first word-aligned one after the names.
-					 */
-					if (f->n_markers == 1)
-						f->markers = align_up(end, m->ws);
+				if (walk_names(m, f, names, v, why) == 0) {
 					/* A big-endian long: the count is its low half. */
 					f->num_syms = m->be && m->ws == 8 && a % 8 == 4 &&
 						      zeros(m, a - 4, 4) ? a - 4 : a;
