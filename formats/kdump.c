@@ -18,33 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/kdump-layout.h"
 #include "formats/machine.h"
 #include "lib/endian.h"
 
-/* disk_dump_header, 64-bit layout; 32-bit moves fields from `status` on by -12. */
 enum {
-	DH_SIGNATURE = 0,
-	DH_VERSION = 8,
-	DH_UTSNAME = 12,		/* 6 x 65 bytes: sysname .. domainname */
-	UTS_LEN = 65,
-	DH_TIMEVAL = 408,		/* struct timeval; 8 bytes at 404 on 32-bit */
-	DH_STATUS_64 = 424,
-	DH_STATUS_32 = 412,
-	/* relative to status */
-	DH_R_BLOCK_SIZE = 4,
-	DH_R_SUB_HDR_SIZE = 8,
-	DH_R_BITMAP_BLOCKS = 12,
-	DH_R_MAX_MAPNR = 16,
-	DH_R_CURRENT_CPU = 32,
-	DH_R_NR_CPUS = 36,
-	DH_MIN_SIZE = 464,
-	PAGE_DESC_SIZE = 24,		/* s64 offset, u32 size, u32 flags, u64 page_flags */
-	DESC_BATCH = 512,
+	DESC_BATCH = 512,		/* descriptors read at once */
 };
 
-/* Header status bits (diskdump_mod.h). */
-enum {
-	DUMP_DH_COMPRESSED_INCOMPLETE = 0x8,
+const unsigned k2e_subhdr_off[3][SH_N_FIELDS] = {
+	[K2E_SUBHDR_64] = { 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96 },
+	[K2E_SUBHDR_32_PACKED] = { 0, 4, 8, 12, 16, 20, 28, 32, 40, 44, 52, 56, 64, 72 },
+	[K2E_SUBHDR_32_PADDED] = { 0, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88 },
 };
 
 static const char sig_kdump[8] = "KDUMP   ";
@@ -185,14 +170,7 @@ static int pick_layout(const unsigned char *h, const struct k2e_machine_info *mi
 static void parse_subhdr(const unsigned char *b, enum k2e_subhdr_layout layout, bool be,
 			 int version, struct subhdr *sh)
 {
-	/* Field offsets per layout (kdump_sub_header in diskdump_mod.h). */
-	static const unsigned off[3][13] = {
-		/* phys_base dump_level split start end voff vsize noff nsize eoff esize s64 e64 (max64 follows e64) */
-		[K2E_SUBHDR_64] = { 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88 },
-		[K2E_SUBHDR_32_PACKED] = { 0, 4, 8, 12, 16, 20, 28, 32, 40, 44, 52, 56, 64 },
-		[K2E_SUBHDR_32_PADDED] = { 0, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80 },
-	};
-	const unsigned *o = off[layout];
+	const unsigned *o = k2e_subhdr_off[layout];
 	bool l64 = layout == K2E_SUBHDR_64;
 #define LONG(i) (l64 ? k2e_get64(b + o[i], be) : k2e_get32(b + o[i], be))
 #define OFFT(i) k2e_get64(b + o[i], be)
@@ -200,29 +178,29 @@ static void parse_subhdr(const unsigned char *b, enum k2e_subhdr_layout layout, 
 	memset(sh, 0, sizeof(*sh));
 	if (version < 1)
 		return;
-	sh->phys_base = LONG(0);
-	sh->dump_level = (int32_t)k2e_get32(b + o[1], be);
+	sh->phys_base = LONG(SH_PHYS_BASE);
+	sh->dump_level = (int32_t)k2e_get32(b + o[SH_DUMP_LEVEL], be);
 	if (version >= 2) {
-		sh->split = (int32_t)k2e_get32(b + o[2], be);
-		sh->start_pfn = LONG(3);
-		sh->end_pfn = LONG(4);
+		sh->split = (int32_t)k2e_get32(b + o[SH_SPLIT], be);
+		sh->start_pfn = LONG(SH_START_PFN);
+		sh->end_pfn = LONG(SH_END_PFN);
 	}
 	if (version >= 3) {
-		sh->off_vmcoreinfo = OFFT(5);
-		sh->size_vmcoreinfo = LONG(6);
+		sh->off_vmcoreinfo = OFFT(SH_OFF_VMCOREINFO);
+		sh->size_vmcoreinfo = LONG(SH_SIZE_VMCOREINFO);
 	}
 	if (version >= 4) {
-		sh->off_note = OFFT(7);
-		sh->size_note = LONG(8);
+		sh->off_note = OFFT(SH_OFF_NOTE);
+		sh->size_note = LONG(SH_SIZE_NOTE);
 	}
 	if (version >= 5) {
-		sh->off_eraseinfo = OFFT(9);
-		sh->size_eraseinfo = LONG(10);
+		sh->off_eraseinfo = OFFT(SH_OFF_ERASEINFO);
+		sh->size_eraseinfo = LONG(SH_SIZE_ERASEINFO);
 	}
 	if (version >= 6) {
-		sh->start_pfn_64 = k2e_get64(b + o[11], be);
-		sh->end_pfn_64 = k2e_get64(b + o[12], be);
-		sh->max_mapnr_64 = k2e_get64(b + o[12] + 8, be);
+		sh->start_pfn_64 = k2e_get64(b + o[SH_START_PFN_64], be);
+		sh->end_pfn_64 = k2e_get64(b + o[SH_END_PFN_64], be);
+		sh->max_mapnr_64 = k2e_get64(b + o[SH_MAX_MAPNR_64], be);
 	}
 #undef LONG
 #undef OFFT
@@ -231,7 +209,7 @@ static void parse_subhdr(const unsigned char *b, enum k2e_subhdr_layout layout, 
 static int read_subhdr(struct kdump *k, struct piece *p, int version, bool be,
 		       struct k2e_err *err)
 {
-	unsigned char b[104];
+	unsigned char b[KDUMP_SUBHDR_SIZE];
 
 	memset(&p->sh, 0, sizeof(p->sh));
 	if (k->diskdump || version < 1 || k->sub_hdr_size == 0)
@@ -881,7 +859,7 @@ static int kdump_finish(struct k2e_dump *d, struct k2e_err *err)
 	struct kdump *k = d->priv;
 	struct piece *p = NULL;
 	struct subhdr sh;
-	unsigned char b[104];
+	unsigned char b[KDUMP_SUBHDR_SIZE];
 
 	if (d->header_version < 5 || k->diskdump || k->sub_hdr_size == 0)
 		return 0;

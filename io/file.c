@@ -1,9 +1,10 @@
 /* file.c - a seekable dump file read with pread(). */
 #include "io/source.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "lib/fileio.h"
 
 struct file_source {
 	struct k2e_source base;
@@ -14,7 +15,6 @@ static int file_read(struct k2e_source *s, void *buf, size_t len, uint64_t off,
 		     size_t *ret_got, struct k2e_err *err)
 {
 	struct file_source *f = (struct file_source *)s;
-	size_t got = 0;
 
 	if (off >= f->size) {
 		*ret_got = 0;
@@ -22,21 +22,7 @@ static int file_read(struct k2e_source *s, void *buf, size_t len, uint64_t off,
 	}
 	if (len > f->size - off)
 		len = (size_t)(f->size - off);
-	while (got < len) {
-		ssize_t n = pread(s->fd, (char *)buf + got, len - got, (off_t)(off + got));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return k2e_err_errno(err, errno, "read error at offset 0x%llx",
-					     (unsigned long long)(off + got));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	*ret_got = got;
-	return 0;
+	return k2e_pread_all(s->fd, buf, len, off, ret_got, err);
 }
 
 static uint64_t file_size(struct k2e_source *s)

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
+
 /* makedumpfile.h: MAKEDUMPFILE_SIGNATURE, in a 16-byte field. */
 static const char flat_sig[16] = "makedumpfile";
 
@@ -18,31 +20,12 @@ bool k2e_flat_signature(const void *head, size_t len)
 	return len >= sizeof(flat_sig) && memcmp(head, flat_sig, sizeof(flat_sig)) == 0;
 }
 
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 int k2e_source_open(const char *path, const char *spill_dir, size_t mem_limit,
 		    struct k2e_source **ret, struct k2e_err *err)
 {
 	unsigned char head[16];
 	struct stat st;
-	ssize_t n;
+	size_t n;
 	int fd;
 
 	if (strcmp(path, "-") == 0) {
@@ -72,14 +55,11 @@ int k2e_source_open(const char *path, const char *spill_dir, size_t mem_limit,
 
 			size = end < 0 ? 0 : (uint64_t)end;
 		}
-		n = pread(fd, head, sizeof(head), 0);
-		if (n < 0) {
-			int e = errno;
-
+		if (k2e_pread_all(fd, head, sizeof(head), 0, &n, err) < 0) {
 			close(fd);
-			return k2e_err_errno(err, e, "read error at offset 0x0");
+			return -1;
 		}
-		if (k2e_flat_signature(head, (size_t)n)) {
+		if (k2e_flat_signature(head, n)) {
 			/* One front-to-back pass over the records. */
 			if (lseek(fd, 0, SEEK_SET) < 0) {
 				int e = errno;
@@ -99,14 +79,11 @@ int k2e_source_open(const char *path, const char *spill_dir, size_t mem_limit,
 	 */
 	if (S_ISFIFO(st.st_mode))
 		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_BUFFER_BYTES);
-	n = read_full(fd, head, sizeof(head));
-	if (n < 0) {
-		int e = errno;
-
+	if (k2e_read_all(fd, head, sizeof(head), 0, &n, err) < 0) {
 		close(fd);
-		return k2e_err_errno(err, e, "read error at offset 0x0");
+		return -1;
 	}
-	return k2e_stream_source_new(fd, head, (size_t)n, k2e_flat_signature(head, (size_t)n),
+	return k2e_stream_source_new(fd, head, n, k2e_flat_signature(head, n),
 				     spill_dir, mem_limit, ret, err);
 }
 
