@@ -250,7 +250,7 @@ static int link_in_place(struct k2e_outfile *o, bool force, struct k2e_err *err)
 	if (rc < 0 && errno == EEXIST && force) {
 		/* Link under a temporary name of ours, then rename over the old file. */
 		char *dir = dir_of(o->path), *tmp = dir ? tmp_name(dir, base_of(o->path)) : NULL;
-		char *t2 = tmp ? realloc(tmp, strlen(tmp) + 8) : NULL;
+		char *t2 = tmp ? realloc(tmp, strlen(tmp) + 16) : NULL;
 		size_t len;
 
 		free(dir);
@@ -260,8 +260,8 @@ static int link_in_place(struct k2e_outfile *o, bool force, struct k2e_err *err)
 		}
 		tmp = t2;
 		len = strlen(tmp);
-		for (int i = 0; i < 1000; i++) {
-			snprintf(tmp + len, 8, "%06d", i);
+		for (unsigned i = 0; i < 1000; i++) {
+			snprintf(tmp + len, 16, "%06u", i);
 			rc = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
 			if (rc == 0 || errno != EEXIST)
 				break;
