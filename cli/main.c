@@ -9,23 +9,15 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/exit.h"
 #include "cli/msg.h"
+#include "cli/options.h"
+#include "cli/summary.h"
 #include "codecs/codec.h"
 #include "convert/convert.h"
 #include "formats/format.h"
 #include "io/source.h"
 #include "lib/cpus.h"
-
-#ifndef K2E_VERSION
-#define K2E_VERSION "0.1"
-#endif
-
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_LOST = 3,
-};
 
 struct cli {
 	const char *output;
@@ -41,7 +33,7 @@ struct cli {
 	const char *module_dirs[64];
 	size_t n_module_dirs;
 	size_t stream_mem;
-	const char *json;	/* --json FILE: the summary line (cli/batch.c) */
+	const char *json;	/* --json FILE: the summary line (cli/summary.c) */
 	struct timespec start;
 	/* progress */
 	bool tty;
@@ -144,7 +136,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		case 'T':
 			if (!k2e_cli_parse_count(optarg, 1024, &c->threads)) {
 				k2e_cli_msg("--threads: '%s' is not a number from 1 to 1024", optarg);
-				return EXIT_USAGE;
+				return K2E_EXIT_USAGE;
 			}
 			break;
 		case 'R': {
@@ -152,7 +144,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 
 			if (!k2e_cli_parse_count(optarg, 65536, &mib)) {
 				k2e_cli_msg("--stream-buffer: '%s' is not a number of MiB from 1 to 65536", optarg);
-				return EXIT_USAGE;
+				return K2E_EXIT_USAGE;
 			}
 			c->stream_mem = (size_t)mib << 20;
 			break;
@@ -166,7 +158,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		case 'D':
 			if (c->n_module_dirs == sizeof(c->module_dirs) / sizeof(c->module_dirs[0])) {
 				k2e_cli_msg("--modules: at most %zu directories", c->n_module_dirs);
-				return EXIT_USAGE;
+				return K2E_EXIT_USAGE;
 			}
 			c->module_dirs[c->n_module_dirs++] = optarg;
 			break;
@@ -187,13 +179,13 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(EXIT_OK);
+			exit(K2E_EXIT_OK);
 		case 'V':
 			printf("kdump2elf %s\n", K2E_VERSION);
-			exit(EXIT_OK);
+			exit(K2E_EXIT_OK);
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return K2E_EXIT_USAGE;
 		}
 	}
 	*ret_first = optind;
@@ -284,7 +276,7 @@ static void print_lost(const struct k2e_convert_result *r, const char *output)
 	    (unsigned long long)st->lost, (unsigned long long)st->dumped, ranges, output);
 }
 
-/* --json: the summary line of this conversion, written by cli/batch.c. */
+/* --json: the summary line of this conversion, written by cli/summary.c. */
 static int write_json(const struct cli *c, char **inputs, int n_in, const struct k2e_dump *d,
 		      const struct k2e_convert_result *res, const char *error)
 {
@@ -322,7 +314,7 @@ int main(int argc, char **argv)
 	if (!c.output || n_in < 1) {
 		k2e_cli_msg(!c.output ? "no output file given (-o)" : "no dump given");
 		usage(stderr);
-		return EXIT_USAGE;
+		return K2E_EXIT_USAGE;
 	}
 	out_exists = stat(c.output, &ost) == 0;
 	for (int i = 0; i < n_in; i++) {
@@ -330,16 +322,16 @@ int main(int argc, char **argv)
 
 		if (strcmp(p, c.output) == 0 || (out_exists && strcmp(p, "-") != 0 && same_file(p, &ost))) {
 			k2e_cli_msg("output '%s' is one of the inputs", c.output);
-			return EXIT_USAGE;
+			return K2E_EXIT_USAGE;
 		}
 	}
 	if (out_exists && !c.force) {
 		k2e_cli_msg("'%s' already exists (use -f to replace it)", c.output);
-		return EXIT_USAGE;
+		return K2E_EXIT_USAGE;
 	}
 	if (out_exists && S_ISDIR(ost.st_mode)) {
 		k2e_cli_msg("'%s' is a directory", c.output);
-		return EXIT_USAGE;
+		return K2E_EXIT_USAGE;
 	}
 	if (!c.threads)
 		c.threads = k2e_cpu_count();
@@ -349,7 +341,7 @@ int main(int argc, char **argv)
 				&err) < 0) {
 		k2e_cli_msg("%s", err.msg);
 		write_json(&c, argv + first, n_in, NULL, NULL, err.msg);
-		return EXIT_ERROR;
+		return K2E_EXIT_ERROR;
 	}
 
 	opts = (struct k2e_convert_opts){
@@ -373,7 +365,7 @@ int main(int argc, char **argv)
 	progress_done(&c);
 	if (rc < 0) {
 		k2e_cli_msg("%s", err.msg);
-		rc = EXIT_ERROR;
+		rc = K2E_EXIT_ERROR;
 		goto out;
 	}
 	if (c.verbosity >= 0)
@@ -392,17 +384,17 @@ int main(int argc, char **argv)
 	}
 	if (c.verbosity > 0)
 		print_summary(d, &res, c.output);
-	rc = EXIT_OK;
+	rc = K2E_EXIT_OK;
 	if (res.pages.lost) {
 		print_lost(&res, c.output);
-		rc = EXIT_LOST;
+		rc = K2E_EXIT_LOST;
 	} else if (d->incomplete_flag && c.verbosity >= 0) {
 		k2e_cli_msg("warning: %s: the dump is flagged incomplete, but every page it lists was read",
 		    d->in[0].path);
 	}
 out:
-	if (write_json(&c, argv + first, n_in, d, &res, rc == EXIT_ERROR ? err.msg : NULL) < 0)
-		rc = EXIT_ERROR;
+	if (write_json(&c, argv + first, n_in, d, &res, rc == K2E_EXIT_ERROR ? err.msg : NULL) < 0)
+		rc = K2E_EXIT_ERROR;
 	k2e_convert_result_release(&res);
 	k2e_dump_free(d);
 	return rc;
