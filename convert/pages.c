@@ -265,7 +265,8 @@ static void flush_lost(struct pipeline *p, uint64_t w)
 		}
 		free(e->detail);
 	}
-	memmove(p->pend, p->pend + i, (p->n_pend - i) * sizeof(*p->pend));
+	if (i && i < p->n_pend)
+		memmove(p->pend, p->pend + i, (p->n_pend - i) * sizeof(*p->pend));
 	p->n_pend -= i;
 	p->flush_at = 2 * p->n_pend > 64 ? 2 * p->n_pend : 64;
 }
