@@ -19,6 +19,7 @@
 #include "cli/batch.h"
 
 #include <stdbool.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -52,8 +53,12 @@ int k2e_batch_main(int argc, char **argv)
 		k2e_batch_usage(stderr);
 		return K2E_EXIT_USAGE;
 	}
-	if (k2e_cli_mkdir_p(o.out_dir, &err) < 0 || stat(o.out_dir, &ost) < 0) {
+	if (k2e_cli_mkdir_p(o.out_dir, &err) < 0) {
 		k2e_cli_msg("--out-dir '%s': %s", o.out_dir, err.msg);
+		return K2E_EXIT_ERROR;
+	}
+	if (stat(o.out_dir, &ost) < 0) {
+		k2e_cli_msg("--out-dir '%s': %s", o.out_dir, strerror(errno));
 		return K2E_EXIT_ERROR;
 	}
 	rc = k2e_scan(argv + first, (size_t)(argc - first), &ost, &all, &n_all);

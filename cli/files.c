@@ -69,7 +69,7 @@ int k2e_cli_mkdir_p(const char *path, struct k2e_err *err)
 {
 	char *p = k2e_xstrdup(path);
 
-	for (char *s = p + 1; *s; s++) {
+	for (char *s = p + (p[0] != '\0'); *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';

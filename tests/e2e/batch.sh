@@ -368,6 +368,23 @@ check_eq "--shard 1/3 2/3 3/3: every dump exactly once" "diskdump elf64 flat-lzo
 check_eq "--shard 4/3: usage error" 2 $?
 rm -rf "$BT/stdin.out" "$BT/shard.out"
 
+# An --out-dir that cannot be made or used says why (a dangling link: mkdir says it exists, stat fails).
+ln -s "$BT/no-such-dir/x" "$BT/dangling"
+"$K2E" --batch --out-dir "$BT/dangling" "$D/zstd" 2>"$BT/od.err"
+check_eq "--out-dir a dangling link: exit status 1" 1 $?
+check_eq "--out-dir a dangling link: says why" "kdump2elf: --out-dir '$BT/dangling': No such file or directory" \
+	"$(cat "$BT/od.err")"
+"$K2E" --batch --out-dir '' "$D/zstd" 2>"$BT/od.err"
+check_eq "--out-dir '': exit status 1" 1 $?
+check_eq "--out-dir '': says why" "kdump2elf: --out-dir '': cannot create directory '': No such file or directory" \
+	"$(cat "$BT/od.err")"
+"$K2E" --batch --out-dir "$D/notes.log/sub" "$D/zstd" 2>"$BT/od.err"
+check_eq "--out-dir below a file: exit status 1" 1 $?
+check_eq "--out-dir below a file: says why" \
+	"kdump2elf: --out-dir '$D/notes.log/sub': cannot create directory '$D/notes.log/sub': Not a directory" \
+	"$(cat "$BT/od.err")"
+rm -f "$BT/dangling" "$BT/od.err"
+
 # ---- (c) killed mid-way, run again ----
 
 KT=$BT/kill
