@@ -60,7 +60,7 @@ LDFLAGS += -pthread $(EXTRA_FLAGS)
 LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS))) \
 	$(shell $(PKG_CONFIG) --libs libdw libelf libbpf)
 
-LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c convert/*.c arch/*.c debug/*.c kernel/*.c symbols/*.c)
+LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c arch/*.c kernel/*.c btf/*.c analysis/*.c debuginfo/*.c convert/*.c output/*.c)
 CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC := $(wildcard tests/gen/*.c)
@@ -135,7 +135,10 @@ clean:
 .PHONY: all check test check-sanitize install clean test-bins lint-man
 .DELETE_ON_ERROR:
 
--include $(LIB_OBJ:.o=.d) $(O)/cli/main.d $(CLI_SRC:%.c=$(O)/%.d)
+# Every object depends on the headers it includes (-MMD), tests and tools too.
+-include $(LIB_OBJ:.o=.d) $(O)/cli/main.d $(CLI_SRC:%.c=$(O)/%.d) \
+	$(UNIT_SRC:%.c=$(O)/%.d) $(GEN_SRC:%.c=$(O)/%.d) $(FUZZ_SRC:%.c=$(O)/%.d) \
+	$(O)/tests/fuzz/replay.d $(patsubst tests/tools/%.c,$(O)/tests/tools/%.d,$(wildcard tests/tools/*.c))
 
 # The example: a synthetic dump made here, converted, and what came out.
 demo: $(O)/kdump2elf $(O)/k2e-mkdump

@@ -54,39 +54,3 @@ int k2e_vmaps_add(struct k2e_vmaps *m, uint64_t vaddr, uint64_t paddr, uint64_t 
 	m->v[m->n++] = (struct k2e_vmap){ vaddr, paddr, len };
 	return 0;
 }
-
-int k2e_vmcoreinfo_number(const struct k2e_dump *d, const char *key, int base, int64_t *ret)
-{
-	char buf[64], *end;
-	size_t len;
-	const char *v = k2e_vmcoreinfo_find(d, key, &len);
-	long long n;
-	unsigned long long u;
-
-	if (!v || len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	if (buf[0] == '-') {
-		n = strtoll(buf, &end, base);
-	} else {
-		u = strtoull(buf, &end, base);
-		n = (long long)u;
-	}
-	if (*end)
-		return -1;
-	*ret = n;
-	return 0;
-}
-
-int k2e_vmcoreinfo_symbol(const struct k2e_dump *d, const char *name, uint64_t *ret)
-{
-	char key[128];
-	int64_t v;
-
-	snprintf(key, sizeof(key), "SYMBOL(%s)", name);
-	if (k2e_vmcoreinfo_number(d, key, 16, &v) < 0)
-		return -1;
-	*ret = (uint64_t)v;
-	return 0;
-}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "formats/format.h"
+#include "formats/vmcoreinfo.h"
 #include "lib/error.h"
 
 /* Reads the dumped machine's physical memory; -1 when the page is not in the dump. */
@@ -39,15 +40,11 @@ struct k2e_arch {
 	 * increasing virtual order.  Needs the dump's vmcoreinfo: without it,
 	 * returns -2 (nothing to walk, not an error).
 	 */
-	int (*kernel_mappings)(const struct k2e_dump *d, const struct k2e_phys_reader *pr,
+	int (*kernel_mappings)(const struct k2e_vmcoreinfo *vi, const struct k2e_phys_reader *pr,
 			       struct k2e_vmaps *ret, struct k2e_err *err);
 };
 
 /* NULL when nothing is known about e_machine. */
 const struct k2e_arch *k2e_arch_find(uint16_t e_machine);
-
-/* vmcoreinfo helpers: 0 and *ret, or -1 when the key is absent or malformed. */
-int k2e_vmcoreinfo_number(const struct k2e_dump *d, const char *key, int base, int64_t *ret);
-int k2e_vmcoreinfo_symbol(const struct k2e_dump *d, const char *name, uint64_t *ret);
 
 #endif

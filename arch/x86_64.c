@@ -79,22 +79,23 @@ static int walk_table(struct walk *w, unsigned level, uint64_t table_pa, uint64_
 	return 0;
 }
 
-static int x86_64_kernel_mappings(const struct k2e_dump *d, const struct k2e_phys_reader *pr,
-				  struct k2e_vmaps *ret, struct k2e_err *err)
+static int x86_64_kernel_mappings(const struct k2e_vmcoreinfo *vi,
+				  const struct k2e_phys_reader *pr, struct k2e_vmaps *ret,
+				  struct k2e_err *err)
 {
 	struct walk w = { .pr = pr, .out = ret, .err = err };
 	uint64_t root;
 	int64_t phys_base, l5 = 0, sme = 0;
 
-	if (k2e_vmcoreinfo_symbol(d, "init_top_pgt", &root) < 0 &&
-	    k2e_vmcoreinfo_symbol(d, "swapper_pg_dir", &root) < 0) {
+	if (k2e_vmcoreinfo_symbol(vi, "init_top_pgt", &root) < 0 &&
+	    k2e_vmcoreinfo_symbol(vi, "swapper_pg_dir", &root) < 0) {
 		k2e_err_set(err, "vmcoreinfo has no SYMBOL(init_top_pgt)");
 		return -2;
 	}
-	if (k2e_vmcoreinfo_number(d, "NUMBER(phys_base)", 10, &phys_base) < 0)
+	if (k2e_vmcoreinfo_number(vi, "phys_base", &phys_base) < 0)
 		return k2e_err_set(err, "vmcoreinfo has no NUMBER(phys_base)");
-	(void)k2e_vmcoreinfo_number(d, "NUMBER(pgtable_l5_enabled)", 10, &l5);
-	(void)k2e_vmcoreinfo_number(d, "NUMBER(sme_mask)", 10, &sme);
+	(void)k2e_vmcoreinfo_number(vi, "pgtable_l5_enabled", &l5);
+	(void)k2e_vmcoreinfo_number(vi, "sme_mask", &sme);
 	if (root < start_kernel_map)
 		return k2e_err_set(err, "vmcoreinfo: init_top_pgt 0x%llx is not in the kernel image",
 				   (unsigned long long)root);

@@ -356,6 +356,7 @@ int main(int argc, char **argv)
 		.no_sidecar = c.no_sidecar,
 		.system_map = c.system_map,
 		.btf = c.btf,
+		.want_log = c.json != NULL,	/* the summary line tells the panic */
 		.progress = progress,
 		.progress_arg = &c,
 	};

@@ -15,27 +15,36 @@
 #include "cli/util.h"
 #include "codecs/codec.h"
 #include "io/source.h"
-#include "kernel/kmem.h"
+#include "formats/vmcoreinfo.h"
+#include "lib/endian.h"
 
 /* ------------------------------------------------------------------ */
 /* The dumped kernel                                                  */
 
-/* A vmcoreinfo value into buf, false when absent or too long. */
-static bool vmci_string(struct k2e_kmem *km, const char *key, char *buf, size_t cap)
-{
-	size_t len;
-	const char *v = km ? k2e_kmem_vmci_find(km, key, &len) : NULL;
-
-	if (!v || len == 0 || len >= cap)
-		return false;
-	memcpy(buf, v, len);
-	buf[len] = '\0';
-	return true;
-}
-
 static void copy_string(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src);
+}
+
+/* How many NT_PRSTATUS notes the dump carries (the core keeps every one). */
+static uint64_t count_cpu_notes(const struct k2e_dump *d)
+{
+	uint64_t n = 0;
+
+	for (size_t pos = 0; pos + 12 <= d->notes_len;) {
+		const unsigned char *h = d->notes + pos;
+		uint32_t namesz = k2e_get32(h, d->big_endian), descsz = k2e_get32(h + 4, d->big_endian);
+		size_t desc = pos + 12 + (((size_t)namesz + 3) & ~(size_t)3);
+		size_t next = desc + (((size_t)descsz + 3) & ~(size_t)3);
+
+		if (namesz > d->notes_len || descsz > d->notes_len || desc + descsz > d->notes_len)
+			break;
+		if (k2e_get32(h + 8, d->big_endian) == NT_PRSTATUS &&
+		    (namesz == 5 || namesz == 4) && memcmp(h + 12, "CORE", 4) == 0)
+			n++;
+		pos = next;
+	}
+	return n;
 }
 
 void k2e_summary_kernel_read(struct k2e_summary_kernel *ret, const char *core,
@@ -43,26 +52,32 @@ void k2e_summary_kernel_read(struct k2e_summary_kernel *ret, const char *core,
 			     bool want_log)
 {
 	struct k2e_summary_kernel k = { .panic = { .cpu = -1, .pid = -1 } };
-	struct k2e_kmem *km = NULL;
-	struct k2e_err err;
+	struct k2e_vmcoreinfo vi = { 0 };
+	bool converted = core && d && res;
 	int64_t v;
 
-	/* The core just written: its vmcoreinfo, CPU notes and kernel log. */
-	if (core) {
-		if (k2e_kmem_open(core, &km, &err) < 0) {
-			km = NULL;
-			k.warning = k2e_xprintf("kernel log not read: %s", err.msg);
-		} else if (k2e_panic_read(km, &k.panic, want_log ? &k.log : NULL,
-					  want_log ? &k.log_len : NULL, &err) < 0) {
-			k.panic = (struct k2e_panic){ .cpu = -1, .pid = -1 };
-			k.log = NULL;
-			k.log_len = 0;
-			k.warning = k2e_xprintf("kernel log not read: %s", err.msg);
+	/* What the converter read of the dumped kernel (convert.h: want_log). */
+	if (converted) {
+		k2e_vmcoreinfo_init(&vi, d->notes, d->notes_len, d->big_endian);
+		if (!res->have_panic) {
+			k.warning = k2e_xprintf("kernel log not read: %s", res->log_note);
+		} else {
+			k.panic = res->panic;
+			if (want_log && res->log) {
+				k.log = malloc(res->log_len + 1);
+				if (!k.log) {
+					k2e_cli_msg("out of memory");
+					exit(K2E_EXIT_ERROR);
+				}
+				memcpy(k.log, res->log, res->log_len);
+				k.log[res->log_len] = '\0';
+				k.log_len = res->log_len;
+			}
 		}
 	}
 
-	/* The core's vmcoreinfo first, then the dump's header (machine: the header first). */
-	k.have_release = vmci_string(km, "OSRELEASE", k.release, sizeof(k.release));
+	/* VMCOREINFO first, then the dump's header (machine: the header first). */
+	k.have_release = k2e_vmcoreinfo_string(&vi, "OSRELEASE", k.release, sizeof(k.release)) != NULL;
 	if (!k.have_release && d && d->release[0]) {
 		copy_string(k.release, sizeof(k.release), d->release);
 		k.have_release = true;
@@ -71,30 +86,29 @@ void k2e_summary_kernel_read(struct k2e_summary_kernel *ret, const char *core,
 		copy_string(k.machine, sizeof(k.machine), d->machine);
 		k.have_machine = true;
 	} else {
-		k.have_machine = vmci_string(km, "MACHINE", k.machine, sizeof(k.machine));
+		k.have_machine = k2e_vmcoreinfo_string(&vi, "MACHINE", k.machine, sizeof(k.machine)) != NULL;
 	}
 	if (d && d->page_size) {
 		k.page_size = d->page_size;
 		k.have_page_size = true;
-	} else if (km && k2e_kmem_decimal(km, "PAGESIZE", &v) == 0 && v > 0) {
+	} else if (k2e_vmcoreinfo_signed(&vi, "PAGESIZE", 10, &v) == 0 && v > 0) {
 		k.page_size = (uint64_t)v;
 		k.have_page_size = true;
 	}
-	if (km) {
-		k.cpus = k2e_kmem_count_notes(km, "CORE", NT_PRSTATUS);
+	if (converted) {
+		k.cpus = count_cpu_notes(d);
 		k.have_cpus = true;
 	}
-	if (km && k2e_kmem_decimal(km, "CRASHTIME", &v) == 0 && v > 0) {
+	if (k2e_vmcoreinfo_signed(&vi, "CRASHTIME", 10, &v) == 0 && v > 0) {
 		k.crash_time = v;
 		k.have_crash_time = true;
 	} else if (d && d->crash_time) {
 		k.crash_time = (int64_t)d->crash_time;
 		k.have_crash_time = true;
 	}
-	/* Without the log's word, the kernel's panic_cpu (through vmlinux). */
+	/* Without the log's word, the kernel's panic_cpu. */
 	if (k.panic.cpu < 0 && res && res->panic_cpu >= 0)
 		k.panic.cpu = res->panic_cpu;
-	k2e_kmem_free(km);
 	*ret = k;
 }
 

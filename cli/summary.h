@@ -5,9 +5,9 @@
  *
  * What the line says about the dumped kernel (release, machine, page size,
  * CPUs, crash time, the panic, the kernel log) is gathered in one struct by
- * one function, k2e_summary_kernel_read(): today it reads the finished core
- * back (kernel/kmem.h, kernel/panic.h) and falls back on the dump's headers;
- * where those facts come from can change there alone.
+ * one function, k2e_summary_kernel_read(): from what the converter read of
+ * the dumped kernel (convert/convert.h: want_log), the dump's VMCOREINFO, and
+ * its headers; nothing is read back from the files written.
  */
 #ifndef K2E_CLI_SUMMARY_H
 #define K2E_CLI_SUMMARY_H
@@ -19,7 +19,7 @@
 
 #include "convert/convert.h"
 #include "formats/format.h"
-#include "kernel/panic.h"
+#include "analysis/panic.h"
 #include "lib/outfile.h"
 
 /* The dumped kernel, as the line tells it. */
@@ -37,9 +37,10 @@ struct k2e_summary_kernel {
 };
 
 /*
- * Fill *ret from what is known: the core written at `core` (NULL: none), the
- * dump's headers d (NULL: it did not open) and the converter's result res
- * (NULL: none).  want_log: keep the log text too.  Release with
+ * Fill *ret from what is known: the converter's result res (NULL: none;
+ * its log when it was asked for one) when a core was written (`core` not
+ * NULL), and the dump's notes and headers d (NULL: it did not open).
+ * want_log: keep the log text too.  Release with
  * k2e_summary_kernel_release().
  */
 void k2e_summary_kernel_read(struct k2e_summary_kernel *ret, const char *core,

@@ -9,9 +9,11 @@
  * (kernel image, modules, vmalloc, vmemmap, ...).  Zero pages are holes;
  * lost pages are in no segment.
  *
- * The file is built under a temporary name (an unlinked O_TMPFILE where the
- * file system has it) in the output's directory and linked into place only
- * when complete.
+ * Beside it, OUTPUT.gdb (output/gdbscript.h) and, without a vmlinux,
+ * OUTPUT.sym (output/sidecar.h).  Every file is built under a temporary name
+ * (an unlinked O_TMPFILE where the file system has it) in the output's
+ * directory; they are put in place together when all are complete, or none
+ * is.
  */
 #ifndef K2E_CONVERT_H
 #define K2E_CONVERT_H
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "analysis/panic.h"
 #include "convert/pages.h"
 #include "formats/format.h"
 
@@ -36,6 +39,7 @@ struct k2e_convert_opts {
 	bool no_sidecar;		/* do not write OUTPUT.sym when there is no vmlinux */
 	const char *system_map;		/* OUTPUT.sym: vmlinux symbols from this System.map, not kallsyms */
 	const char *btf;		/* OUTPUT.sym: raw vmlinux BTF from this file, not the dump's */
+	bool want_log;			/* read the kernel log and the panic into the result */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
@@ -51,7 +55,7 @@ struct k2e_convert_result {
 	uint64_t page_offset;		/* direct-map base when known */
 	bool stream_truncated;		/* a flattened stream ended without its end marker */
 	char vmap_note[K2E_ERR_MSG_MAX];	/* why no virtual mappings, if none */
-	/* What the kernel's symbols told (see debug/kinfo.h). */
+	/* What the kernel's symbols told (analysis/cpus.h, analysis/modules.h). */
 	char *vmlinux;			/* the vmlinux used, or NULL */
 	char vmlinux_note[K2E_ERR_MSG_MAX];	/* why none */
 	char *gdb_script;		/* OUTPUT.gdb, or NULL */
@@ -64,6 +68,12 @@ struct k2e_convert_result {
 	char sidecar_note[K2E_ERR_MSG_MAX];	/* why none, or what it lacks */
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
+	/* With want_log: the kernel log as makedumpfile --dump-dmesg prints it, and the panic. */
+	bool have_panic;
+	struct k2e_panic panic;
+	char *log;
+	size_t log_len;
+	char log_note[K2E_ERR_MSG_MAX];	/* why there is none */
 };
 
 void k2e_convert_result_init(struct k2e_convert_result *r);
@@ -71,7 +81,7 @@ void k2e_convert_result_release(struct k2e_convert_result *r);
 
 /*
  * Convert d into opts->output.  -1 on failure, with nothing left at the
- * output path.  Lost pages are not a failure: see res->pages.lost.
+ * output paths.  Lost pages are not a failure: see res->pages.lost.
  */
 int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		struct k2e_convert_result *res, struct k2e_err *err);

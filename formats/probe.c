@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/vmcoreinfo.h"
 #include "lib/endian.h"
 
 extern const struct k2e_format k2e_format_kdump;
@@ -231,20 +232,8 @@ int k2e_notes_find(const unsigned char *notes, size_t len, const char *name, int
 
 const char *k2e_vmcoreinfo_find(const struct k2e_dump *d, const char *key, size_t *ret_len)
 {
-	const unsigned char *desc;
-	size_t dlen, klen = strlen(key);
+	struct k2e_vmcoreinfo v;
 
-	if (k2e_notes_find(d->notes, d->notes_len, "VMCOREINFO", -1, d->big_endian, &desc, &dlen) < 0)
-		return NULL;
-	for (size_t pos = 0; pos < dlen;) {
-		const unsigned char *nl = memchr(desc + pos, '\n', dlen - pos);
-		size_t end = nl ? (size_t)(nl - desc) : dlen;
-
-		if (end - pos > klen && memcmp(desc + pos, key, klen) == 0 && desc[pos + klen] == '=') {
-			*ret_len = end - pos - klen - 1;
-			return (const char *)desc + pos + klen + 1;
-		}
-		pos = end + 1;
-	}
-	return NULL;
+	k2e_vmcoreinfo_init(&v, d->notes, d->notes_len, d->big_endian);
+	return k2e_vmcoreinfo_get(&v, key, ret_len);
 }

@@ -1,5 +1,5 @@
 # sidecar.sh - symbols without vmlinux (issue 4): kallsyms and BTF decoded from
-# the dump itself (symbols/), written as OUT.sym for stock gdb.  On the real
+# the dump itself (kernel/, btf/, output/sidecar.c), written as OUT.sym for stock gdb.  On the real
 # dumps (../shared/fixtures and the generated ones): every function kallsyms
 # gives equals System.map + KERNELOFFSET; the module's k2e_do_bad_write is
 # where crash put it; gdb with only the sidecar names the faulting function;
@@ -79,7 +79,7 @@ side_case() {
 		grep -qE '<k2e_do_bad_write\+[0-9]+>:.*mov' "$SIDE/$label.gdb"
 	check "$label: gdb: kernel data symbols (init_task)" \
 		grep -qE '^init_task in section \.data' "$SIDE/$label.gdb"
-	# Ordinary globals typed by name (a BTF struct; symbols/dwarf.c emit_named_globals).
+	# Ordinary globals typed by name (a BTF struct; btf/dwarf.c emit_named_globals).
 	check "$label: gdb: init_task typed by name: p init_task.comm is swapper/0" \
 		grep -q '^\$1 = "swapper/0' "$SIDE/$label.gdb"
 	check "$label: gdb: init_uts_ns typed by name: p init_uts_ns.name.release is OSRELEASE" \

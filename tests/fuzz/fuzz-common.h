@@ -90,9 +90,11 @@ static inline void fuzz_walk_dump(struct k2e_dump *d)
 	if (arch) {
 		struct k2e_phys_reader pr = { .read = fuzz_no_phys };
 		struct k2e_vmaps maps;
+		struct k2e_vmcoreinfo vi;
 
+		k2e_vmcoreinfo_init(&vi, d->notes, d->notes_len, d->big_endian);
 		k2e_vmaps_init(&maps);
-		(void)arch->kernel_mappings(d, &pr, &maps, &err);
+		(void)arch->kernel_mappings(&vi, &pr, &maps, &err);
 		k2e_vmaps_release(&maps);
 	}
 

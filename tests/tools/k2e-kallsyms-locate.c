@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "kernel/kallsyms-locate.h"
-#include "kernel/kmem.h"
+#include "kernel/kernel.h"
 
 struct image {
 	uint64_t lo, hi;
@@ -50,7 +50,7 @@ static int kmem_vread(void *arg, uint64_t vaddr, void *buf, size_t len)
 {
 	struct k2e_err err;
 
-	return k2e_kmem_read(arg, vaddr, buf, len, &err);
+	return k2e_kernel_read(arg, vaddr, buf, len, &err);
 }
 
 static int print_tables(const char *what, int rc, const struct k2e_kallsyms_tables *t,
@@ -88,37 +88,37 @@ static int core_main(int argc, char **argv)
 {
 	struct k2e_kallsyms_tables t;
 	struct timespec t0, t1;
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	uint64_t lo, hi;
 	int64_t size;
 	int rc;
 
-	if (k2e_kmem_open(argv[2], &km, &err) < 0) {
+	if (k2e_kernel_open_core(argv[2], &km, &err) < 0) {
 		fprintf(stderr, "k2e-kallsyms-locate: %s\n", err.msg);
 		return 1;
 	}
 	if (argc == 5) {
 		lo = strtoull(argv[3], NULL, 16);
 		hi = strtoull(argv[4], NULL, 16);
-	} else if (k2e_kmem_symbol(km, "_stext", &lo) == 0) {
-		if (k2e_kmem_machine(km) == EM_X86_64 &&
-		    k2e_kmem_number(km, "KERNEL_IMAGE_SIZE", &size) == 0 && size > 0)
+	} else if (k2e_vmcoreinfo_symbol(k2e_kernel_vmcoreinfo(km), "_stext", &lo) == 0) {
+		if (k2e_kernel_machine(km) == EM_X86_64 &&
+		    k2e_vmcoreinfo_number(k2e_kernel_vmcoreinfo(km), "KERNEL_IMAGE_SIZE", &size) == 0 && size > 0)
 			hi = 0xffffffff80000000ULL + (uint64_t)size;
 		else
 			hi = lo > UINT64_MAX - (1u << 30) ? UINT64_MAX : lo + (1u << 30);
 	} else {
 		fprintf(stderr, "k2e-kallsyms-locate: '%s': no SYMBOL(_stext) in vmcoreinfo: "
 			"give LO HI\n", argv[2]);
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = k2e_kallsyms_locate(kmem_vread, km, lo, hi, k2e_kmem_big_endian(km),
-				 k2e_kmem_word_size(km), &t, &err);
+	rc = k2e_kallsyms_locate(kmem_vread, km, lo, hi, k2e_kernel_big_endian(km),
+				 k2e_kernel_word_size(km), &t, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = print_tables(argv[2], rc, &t, &err, lo, hi, &t0, &t1);
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
 	return rc;
 }
 

@@ -1,20 +1,23 @@
 /*
- * k2e-syms - print what symbols/ reads from a kdump2elf core, for the tests.
+ * k2e-syms - what the dumped-kernel layer reads from a finished kdump2elf
+ * core (kernel/mem-core.c, the second memory backend), for the tests.
  *
  *   k2e-syms syms CORE        every symbol: "ADDR SIZE TYPE NAME [MODULE]" (hex)
  *   k2e-syms btf CORE         vmlinux BTF size and type count, one line per module BTF
- *   k2e-syms sidecar CORE OUT write the sidecar (symbols/sidecar.h), print its stats
+ *   k2e-syms sidecar CORE OUT write the sidecar (output/sidecar.h), print its stats
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 
-#include "kernel/kmem.h"
-#include "symbols/btf.h"
-#include "symbols/kallsyms.h"
-#include "symbols/sidecar.h"
+#include "debuginfo/choose.h"
+#include "kernel/kernel.h"
+#include "kernel/symtab.h"
+#include "output/sidecar.h"
 
 static int usage(void)
 {
@@ -24,39 +27,46 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct k2e_symtab *st = NULL;
-	struct k2e_kmem *km = NULL;
-	struct btf *btf = NULL;
+	/* As a conversion without a vmlinux sees the kernel: the dump's kallsyms and BTF. */
+	struct k2e_debuginfo_opts opts = { .no_vmlinux_search = true, .want_symtab = true };
+	struct k2e_debuginfo di;
+	struct k2e_kernel *km = NULL;
+	const struct k2e_symtab *st;
 	struct k2e_err err;
 	int rc = 1;
 
-	if (argc < 3)
+	if (argc < 3 || (strcmp(argv[1], "sidecar") == 0 && argc != 4))
 		return usage();
-	if (strcmp(argv[1], "sidecar") == 0) {
+	if (k2e_kernel_open_core(argv[2], &km, &err) < 0 ||
+	    k2e_debuginfo_choose(km, &opts, &di, &err) < 0) {
+		fprintf(stderr, "k2e-syms: %s\n", err.msg);
+		k2e_kernel_free(km);
+		return 1;
+	}
+	if (di.note[0])
+		fprintf(stderr, "k2e-syms: %s\n", di.note);
+	st = k2e_kernel_symtab(km);
+	if (!st) {
+		fprintf(stderr, "k2e-syms: %s\n", di.symtab_note);
+	} else if (strcmp(argv[1], "sidecar") == 0) {
+		struct k2e_sidecar_in in = { .btf = di.btf, .bmods = di.bmods, .n_bmods = di.n_bmods,
+					     .note = di.note };
 		struct k2e_sidecar_stats s;
+		int fd = open(argv[3], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-		if (argc != 4)
-			return usage();
-		if (k2e_sidecar_write(argv[2], argv[3], true, &s, &err) < 0) {
-			fprintf(stderr, "k2e-syms: %s\n", err.msg);
-			return 1;
+		if (fd < 0 || k2e_sidecar_write(km, &in, fd, &s, &err) < 0) {
+			fprintf(stderr, "k2e-syms: %s\n", fd < 0 ? "cannot create the output" : err.msg);
+		} else {
+			printf("symbols %zu functions %zu objects %zu modules %zu btf_modules %zu dies %zu fdes %zu\n",
+			       s.symbols, s.functions, s.objects, s.modules, s.btf_modules, s.dies,
+			       s.fdes);
+			if (s.note[0])
+				printf("note %s\n", s.note);
+			rc = 0;
 		}
-		printf("symbols %zu functions %zu objects %zu modules %zu btf_modules %zu dies %zu fdes %zu\n",
-		       s.symbols, s.functions, s.objects, s.modules, s.btf_modules, s.dies, s.fdes);
-		if (s.note[0])
-			printf("note %s\n", s.note);
-		return 0;
-	}
-	if (k2e_kmem_open(argv[2], &km, &err) < 0 || k2e_kallsyms_read(km, &st, &err) < 0) {
-		fprintf(stderr, "k2e-syms: %s\n", err.msg);
-		goto out;
-	}
-	if (k2e_btf_read_vmlinux(km, st, &btf, &err) < 0)
-		fprintf(stderr, "k2e-syms: %s\n", err.msg);
-	else if (k2e_symtab_add_modules(st, km, btf, &err) < 0)
-		fprintf(stderr, "k2e-syms: modules: %s\n", err.msg);
-	k2e_symtab_finish(st);
-	if (strcmp(argv[1], "syms") == 0) {
+		if (fd >= 0)
+			close(fd);
+	} else if (strcmp(argv[1], "syms") == 0) {
 		for (size_t i = 0; i < st->n; i++) {
 			const struct k2e_sym *s = &st->syms[i];
 
@@ -65,28 +75,21 @@ int main(int argc, char **argv)
 			       s->module >= 0 ? st->mods[s->module].name : "", s->module >= 0 ? "]" : "");
 		}
 		rc = 0;
-	} else if (strcmp(argv[1], "btf") == 0 && btf) {
-		struct k2e_btf_mod *mods = NULL;
+	} else if (strcmp(argv[1], "btf") == 0 && di.btf) {
 		uint32_t size;
-		size_t n = 0;
 
-		btf__raw_data(btf, &size);
-		printf("vmlinux %u bytes %u types\n", size, btf__type_cnt(btf));
-		if (k2e_btf_read_modules(km, st, btf, &mods, &n, &err) < 0)
-			fprintf(stderr, "k2e-syms: %s\n", err.msg);
-		for (size_t i = 0; i < n; i++) {
-			btf__raw_data(mods[i].btf, &size);
-			printf("module %s %u bytes %u types\n", mods[i].name, size,
-			       btf__type_cnt(mods[i].btf));
+		btf__raw_data(di.btf, &size);
+		printf("vmlinux %u bytes %u types\n", size, btf__type_cnt(di.btf));
+		for (size_t i = 0; i < di.n_bmods; i++) {
+			btf__raw_data(di.bmods[i].btf, &size);
+			printf("module %s %u bytes %u types\n", di.bmods[i].name, size,
+			       btf__type_cnt(di.bmods[i].btf));
 		}
-		k2e_btf_mods_free(mods, n);
 		rc = 0;
 	} else {
 		rc = usage();
 	}
-out:
-	btf__free(btf);
-	k2e_symtab_free(st);
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
+	k2e_debuginfo_release(&di);
 	return rc;
 }

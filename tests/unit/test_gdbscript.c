@@ -1,15 +1,16 @@
 /*
- * Unit tests of lib/names.c and convert/gdbscript.c: names from the dump
+ * Unit tests of lib/names.c and output/gdbscript.c: names from the dump
  * are data, never script syntax; paths are quoted where gdb parses quotes.
  */
 #include "tests/unit/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "convert/gdbscript.h"
+#include "output/gdbscript.h"
 #include "lib/names.h"
 
 static const char injection[] = "virtio_ring\nshell touch k2e-pwned\n#";
@@ -96,13 +97,14 @@ TEST(gdbscript_quotes_and_refuses)
 					   { .name = ".data", .addr = 0xffffffffc0003000ULL },
 					   { .name = ".bss\nshell id", .addr = 0xffffffffc0004000ULL } };
 	struct k2e_module mods[3] = { 0 };
-	struct k2e_kinfo ki = { .mods = mods, .n_mods = 3, .kaslr_offset = 0x1000000 };
+	struct k2e_modules ml = { .mods = mods, .n_mods = 3 };
 	const char *dirs[1];
 	struct k2e_gdbscript_in in = { 0 };
 	struct k2e_err err;
 	size_t found = 0;
 	char *text;
 	FILE *f;
+	int fd;
 
 	if (!CHECK(mkdtemp(dir) != NULL))
 		return;
@@ -123,13 +125,16 @@ TEST(gdbscript_quotes_and_refuses)
 	in.core = "/tmp/some dir/core #1.elf";
 	in.dump = "dump\nshell touch k2e-pwned";
 	in.vmlinux = "/tmp/vm \"linux\" \\x";
-	in.ki = &ki;
+	in.kaslr_offset = 0x1000000;
+	in.mods = &ml;
 	in.module_dirs = dirs;
 	in.n_module_dirs = 1;
 	in.thread = 2;
 	snprintf(script, sizeof(script), "%s/out.gdb", dir);
-	if (!CHECKF(k2e_gdbscript_write(script, &in, false, &found, &err) == 0, "%s", err.msg))
+	fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!CHECKF(k2e_gdbscript_write(fd, script, &in, &found, &err) == 0, "%s", err.msg))
 		goto out;
+	close(fd);
 	CHECK_U64(found, 1);
 	text = slurp(script);
 	CHECKF(only_known_commands(text), "%s", text);
@@ -145,11 +150,16 @@ TEST(gdbscript_quotes_and_refuses)
 	free(text);
 
 	/* A core path gdb could not read back is refused, and nothing is written. */
-	unlink(script);
+	fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	in.core = "/tmp/core\nshell id";
-	CHECK(k2e_gdbscript_write(script, &in, false, &found, &err) < 0);
+	CHECK(k2e_gdbscript_write(fd, script, &in, &found, &err) < 0);
 	CHECK_CONTAINS(err.msg, "cannot be named in a gdb script");
-	CHECK(access(script, F_OK) != 0);
+	close(fd);
+	{
+		struct stat st;
+
+		CHECK(stat(script, &st) == 0 && st.st_size == 0);
+	}
 	in.core = "/tmp/core ";
 	CHECK(k2e_gdbscript_check_path(in.core, &err) < 0);
 out:

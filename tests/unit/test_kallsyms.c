@@ -1,5 +1,5 @@
 /*
- * Unit tests of symbols/kallsyms: a hand-built ELF core holding kallsyms
+ * Unit tests of kernel/syms-kallsyms.c and kernel/symtab.c: a hand-built ELF core holding kallsyms
  * tables in each address encoding (absolute, base-relative, absolute-percpu,
  * place-relative), with multi-character tokens and a "big" (two-byte
  * length) name; the decoder must pick the encoding that puts _stext where
@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kernel/kmem.h"
-#include "symbols/kallsyms.h"
+#include "kernel/kernel.h"
+#include "kernel/symtab.h"
+#include "kernel/syms-kallsyms.h"
+#include "kernel/syms-sysmap.h"
 
 enum { BASE = 0xffffffff81000000ULL, DATA_LEN = 0x4000 };
 /* Table offsets inside the PT_LOAD. */
@@ -181,12 +183,12 @@ static void check_enc(enum k2e_kallsyms_enc enc, bool percpu)
 	struct tsym *s = percpu ? syms : syms + 2;
 	size_t n = percpu ? 9 : 7;
 	char *path = make_core(s, n, enc);
-	struct k2e_kmem *km = NULL;
+	struct k2e_kernel *km = NULL;
 	struct k2e_symtab *st = NULL;
 	struct k2e_err err;
 	const struct k2e_sym *k;
 
-	if (!CHECKF(k2e_kmem_open(path, &km, &err) == 0, "%s", err.msg))
+	if (!CHECKF(k2e_kernel_open_core(path, &km, &err) == 0, "%s", err.msg))
 		goto out;
 	if (!CHECKF(k2e_kallsyms_read(km, &st, &err) == 0, "enc %d: %s", enc, err.msg))
 		goto out;
@@ -237,7 +239,7 @@ static void check_enc(enum k2e_kallsyms_enc enc, bool percpu)
 	}
 out:
 	k2e_symtab_free(st);
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
 	drop_core(path);
 }
 
@@ -259,16 +261,16 @@ TEST(kallsyms_wrong_stext_is_an_error)
 		{ 'T', "other", BASE + 0x100020 },
 	};
 	char *path = make_core(s, 2, K2E_KALLSYMS_BASE_RELATIVE);
-	struct k2e_kmem *km = NULL;
+	struct k2e_kernel *km = NULL;
 	struct k2e_symtab *st = NULL;
 	struct k2e_err err;
 
-	if (CHECKF(k2e_kmem_open(path, &km, &err) == 0, "%s", err.msg)) {
+	if (CHECKF(k2e_kernel_open_core(path, &km, &err) == 0, "%s", err.msg)) {
 		CHECK(k2e_kallsyms_read(km, &st, &err) < 0);
 		CHECK_CONTAINS(err.msg, "_stext");
 	}
 	k2e_symtab_free(st);
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
 	drop_core(path);
 }
 
@@ -287,7 +289,7 @@ TEST(kallsyms_name_index_matches_a_scan)
 	};
 	char *path = make_core(s, 2, K2E_KALLSYMS_BASE_RELATIVE);
 	char map[] = "/tmp/k2e-test-mapXXXXXX";
-	struct k2e_kmem *km = NULL;
+	struct k2e_kernel *km = NULL;
 	struct k2e_symtab *st = NULL;
 	struct k2e_err err;
 	FILE *f;
@@ -301,7 +303,7 @@ TEST(kallsyms_name_index_matches_a_scan)
 	fprintf(f, "ffffffff81900000 t dup\nffffffff81900010 T dup\nffffffff81900020 t dup\n");
 	fprintf(f, "ffffffff81900030 r only_local\nffffffff81900040 r only_local\n");
 	fclose(f);
-	if (!CHECKF(k2e_kmem_open(path, &km, &err) == 0, "%s", err.msg) ||
+	if (!CHECKF(k2e_kernel_open_core(path, &km, &err) == 0, "%s", err.msg) ||
 	    !CHECKF(k2e_symtab_read_system_map(km, map, &st, &err) == 0, "%s", err.msg))
 		goto out;
 	k2e_symtab_finish(st);
@@ -335,6 +337,6 @@ out:
 	if (fd >= 0)
 		unlink(map);
 	k2e_symtab_free(st);
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
 	drop_core(path);
 }

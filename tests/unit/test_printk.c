@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "kernel/kmem.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "kernel/kernel.h"
+#include "analysis/panic.h"
+#include "analysis/printk.h"
 #include "lib/endian.h"
 
 /* A region of the fake kernel's memory. */
@@ -101,14 +101,14 @@ static int fake_core(const char *vmcoreinfo, const struct fseg *segs, size_t n,
 	return fd;
 }
 
-static struct k2e_kmem *open_fd(int fd)
+static struct k2e_kernel *open_fd(int fd)
 {
 	char path[64];
-	struct k2e_kmem *km = NULL;
+	struct k2e_kernel *km = NULL;
 	struct k2e_err err;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (k2e_kmem_open(path, &km, &err) < 0) {
+	if (k2e_kernel_open_core(path, &km, &err) < 0) {
 		k2e_test_fail(__FILE__, __LINE__, "kmem_open: %s", err.msg);
 		return NULL;
 	}
@@ -123,7 +123,7 @@ TEST(kmem_reads_across_segments)
 		/* adjacent in memory, elsewhere in the file; a zero tail past p_filesz */
 		{ 0xffffffff81000040, b, sizeof(b), sizeof(b) + 32 },
 	};
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	uint64_t v;
 	int fd;
@@ -138,38 +138,46 @@ TEST(kmem_reads_across_segments)
 	km = open_fd(fd);
 	if (!km)
 		goto out;
-	CHECK(k2e_kmem_read(km, 0xffffffff81000030, buf, 0x40, &err) == 0);
+	CHECK(k2e_kernel_read(km, 0xffffffff81000030, buf, 0x40, &err) == 0);
 	CHECK_U64(buf[0], 0x30);
 	CHECK_U64(buf[0xf], 0x3f);
 	CHECK_U64(buf[0x10], 0x80);
 	CHECK_U64(buf[0x3f], 0x80 + 0x2f);
 	memset(buf, 0xaa, sizeof(buf));
-	CHECK(k2e_kmem_read(km, 0xffffffff81000078, buf, 16, &err) == 0);
+	CHECK(k2e_kernel_read(km, 0xffffffff81000078, buf, 16, &err) == 0);
 	CHECK_U64(buf[7], 0x80 + 0x3f);
 	CHECK_U64(buf[8], 0);		/* p_memsz beyond p_filesz reads as zeros */
-	CHECK(k2e_kmem_read(km, 0xffffffff810000a0, buf, 1, &err) == -1);
+	CHECK(k2e_kernel_read(km, 0xffffffff810000a0, buf, 1, &err) == -1);
 	CHECK_CONTAINS(err.msg, "0xffffffff810000a0 is not in the dump");
-	CHECK(k2e_kmem_read(km, 0xffffffff81000070, buf, 0x40, &err) == -1);
-	CHECK(k2e_kmem_read_uint(km, 0xffffffff81000000, 8, &v, &err) == 0);
+	CHECK(k2e_kernel_read(km, 0xffffffff81000070, buf, 0x40, &err) == -1);
+	CHECK(k2e_kernel_read_uint(km, 0xffffffff81000000, 8, &v, &err) == 0);
 	CHECK_U64(v, 0x0706050403020100ULL);
-	CHECK(k2e_kmem_symbol(km, "prb", &v) == 0);
+	/* The kernel's lookups answer from VMCOREINFO. */
+	CHECK(k2e_kernel_symbol(km, "prb", &v, &err) == 0);
 	CHECK_U64(v, 0xffffffff81000010ULL);
-	CHECK(k2e_kmem_offset(km, "x.y", &v) == 0);
-	CHECK_U64(v, 12);
-	CHECK(k2e_kmem_size(km, "x", &v) == 0);
+	{
+		struct k2e_member m;
+
+		CHECK(k2e_kernel_member(km, "x", "y", &m, &err) == 0);
+		CHECK_U64(m.offset, 12);
+	}
+	CHECK(k2e_kernel_sizeof(km, "x", &v, &err) == 0);
 	CHECK_U64(v, 88);
-	CHECK(k2e_kmem_size(km, "nothing", &v) == -1);
+	CHECK(k2e_kernel_sizeof(km, "nothing", &v, &err) == -1);
+	CHECK(k2e_kernel_symbol(km, "nothing", &v, &err) == -1);
+	CHECK_CONTAINS(err.msg, "no symbol 'nothing'");
 	{
 		int64_t n;
+		const struct k2e_vmcoreinfo *vi = k2e_kernel_vmcoreinfo(km);
 
-		CHECK(k2e_kmem_number(km, "phys_base", &n) == 0);
+		CHECK(k2e_vmcoreinfo_number(vi, "phys_base", &n) == 0);
 		CHECK_I64(n, -16777216);
-		CHECK(k2e_kmem_decimal(km, "CRASHTIME", &n) == 0);
+		CHECK(k2e_vmcoreinfo_signed(vi, "CRASHTIME", 10, &n) == 0);
 		CHECK_I64(n, 1795668085);
 	}
-	CHECK_U64(k2e_kmem_count_notes(km, "CORE", NT_PRSTATUS), 3);
-	CHECK_U64(k2e_kmem_word_size(km), 8);
-	k2e_kmem_free(km);
+	CHECK_U64(k2e_kernel_count_notes(km, "CORE", NT_PRSTATUS), 3);
+	CHECK_U64(k2e_kernel_word_size(km), 8);
+	k2e_kernel_free(km);
 out:
 	close(fd);
 }
@@ -178,16 +186,16 @@ TEST(kmem_pn_xnum)
 {
 	unsigned char a[16] = "sixteen bytes!!";
 	struct fseg seg = { 0xffff888000001000, a, sizeof(a), sizeof(a) };
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	unsigned char buf[16];
 	int fd = fake_core("OSRELEASE=x\n", &seg, 1, 70000, 0);
 
 	km = open_fd(fd);
 	if (km) {
-		CHECK(k2e_kmem_read(km, 0xffff888000001000, buf, 16, &err) == 0);
+		CHECK(k2e_kernel_read(km, 0xffff888000001000, buf, 16, &err) == 0);
 		CHECK_MEM(buf, a, 16);
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 	}
 	close(fd);
 }
@@ -197,11 +205,11 @@ TEST(kmem_not_elf)
 	static const char text[] = "KDUMP   not an ELF file at all, but long enough to hold an ELF header";
 	int fd = test_memfd(text, sizeof(text));
 	char path[64];
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	CHECK(k2e_kmem_open(path, &km, &err) == -1);
+	CHECK(k2e_kernel_open_core(path, &km, &err) == -1);
 	CHECK_CONTAINS(err.msg, "not an ELF file");
 	close(fd);
 }
@@ -276,7 +284,7 @@ static void put_record(unsigned char *mem, const struct rec *r)
 
 static char *decode(int fd, struct k2e_panic *panic)
 {
-	struct k2e_kmem *km = open_fd(fd);
+	struct k2e_kernel *km = open_fd(fd);
 	struct k2e_err err;
 	char *text = NULL;
 	size_t len;
@@ -289,7 +297,7 @@ static char *decode(int fd, struct k2e_panic *panic)
 	} else {
 		CHECK_U64(strlen(text), len);
 	}
-	k2e_kmem_free(km);
+	k2e_kernel_free(km);
 	return text;
 }
 
@@ -344,7 +352,7 @@ TEST(printk_lockless_bad_span)
 {
 	static unsigned char mem[4 * K];
 	struct fseg seg = { KBASE, mem, sizeof(mem), sizeof(mem) };
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	char *text;
 	size_t len;
@@ -364,7 +372,7 @@ TEST(printk_lockless_bad_span)
 	if (km) {
 		CHECK(k2e_printk_text(km, &text, &len, &err) == -1);
 		CHECK_CONTAINS(err.msg, "more than its 8 descriptors");
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 	}
 	close(fd);
 }
@@ -373,7 +381,7 @@ TEST(printk_missing_vmcoreinfo)
 {
 	unsigned char mem[64] = { 0 };
 	struct fseg seg = { KBASE, mem, sizeof(mem), sizeof(mem) };
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	char *text;
 	size_t len;
@@ -383,7 +391,7 @@ TEST(printk_missing_vmcoreinfo)
 	if (km) {
 		CHECK(k2e_printk_text(km, &text, &len, &err) == -1);
 		CHECK_CONTAINS(err.msg, "no VMCOREINFO");
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 	}
 	close(fd);
 	fd = fake_core("OSRELEASE=6.1.0\nSYMBOL(prb)=ffffffff81000000\n", &seg, 1, 0, 1);
@@ -391,7 +399,7 @@ TEST(printk_missing_vmcoreinfo)
 	if (km) {
 		CHECK(k2e_printk_text(km, &text, &len, &err) == -1);
 		CHECK_CONTAINS(err.msg, "vmcoreinfo lacks SIZE(printk_ringbuffer)");
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 	}
 	close(fd);
 }
@@ -464,7 +472,7 @@ TEST(printk_log_buf_records_cycle)
 		"OFFSET(log.text_len)=10\n";
 	struct fseg seg = { KBASE, mem, sizeof(mem), sizeof(mem) };
 	unsigned char *lb = mem + 0x100;
-	struct k2e_kmem *km;
+	struct k2e_kernel *km;
 	struct k2e_err err;
 	char *text;
 	size_t len;
@@ -483,7 +491,7 @@ TEST(printk_log_buf_records_cycle)
 	if (km) {
 		CHECK(k2e_printk_text(km, &text, &len, &err) == -1);
 		CHECK_CONTAINS(err.msg, "cycle");
-		k2e_kmem_free(km);
+		k2e_kernel_free(km);
 	}
 	close(fd);
 }

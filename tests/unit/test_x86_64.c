@@ -153,9 +153,12 @@ static int walk(struct phys *m, const char *vmci, struct k2e_vmaps *maps, struct
 	struct k2e_dump d;
 	int rc;
 
+	struct k2e_vmcoreinfo vi;
+
 	make_dump(&d, &notes, vmci);
+	k2e_vmcoreinfo_init(&vi, d.notes, d.notes_len, d.big_endian);
 	k2e_vmaps_init(maps);
-	rc = a->kernel_mappings(&d, &pr, maps, err);
+	rc = a->kernel_mappings(&vi, &pr, maps, err);
 	tbuf_free(&notes);
 	return rc;
 }

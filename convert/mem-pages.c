@@ -1,0 +1,95 @@
+/* mem-pages.c - the pages written so far, as the dumped kernel's memory (see mem-pages.h). */
+#include "convert/mem-pages.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn)
+{
+	return k2e_runs_find(p->l->runs, pfn) >= 0 && k2e_runs_find(p->lost, pfn) < 0;
+}
+
+int k2e_mem_pages_read_phys(const struct k2e_mem_pages *p, uint64_t paddr, void *buf, size_t len)
+{
+	uint64_t pfn = paddr >> p->l->page_shift, off;
+	size_t done = 0;
+
+	if ((paddr & (p->l->page_size - 1)) + len > p->l->page_size ||
+	    !k2e_mem_pages_present(p, pfn))
+		return -1;
+	off = k2e_layout_pfn_off(p->l, pfn) + (paddr & (p->l->page_size - 1));
+	while (done < len) {
+		ssize_t n = pread(p->fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {	/* a hole at the end of the data: zeros */
+			memset((char *)buf + done, 0, len - done);
+			break;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int read_phys(void *mem, uint64_t paddr, void *buf, size_t len, struct k2e_err *err)
+{
+	const struct k2e_mem_pages *p = mem;
+	unsigned char *out = buf;
+
+	while (len) {
+		uint64_t in_page = p->l->page_size - (paddr & (p->l->page_size - 1));
+		size_t chunk = len < in_page ? len : (size_t)in_page;
+
+		if (k2e_mem_pages_read_phys(p, paddr, out, chunk) < 0)
+			return k2e_err_set(err, "physical address 0x%llx is not in the dump",
+					   (unsigned long long)paddr);
+		out += chunk;
+		paddr += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+static int read_virt(void *mem, uint64_t va, void *buf, size_t len, struct k2e_err *err)
+{
+	const struct k2e_mem_pages *p = mem;
+	const struct k2e_vmaps *m = p->maps;
+	unsigned char *out = buf;
+
+	while (len) {
+		size_t lo = 0, hi = m ? m->n : 0, chunk;
+		uint64_t pa, in_page;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (m->v[mid].vaddr + m->v[mid].len <= va)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!m || lo >= m->n || m->v[lo].vaddr > va)
+			return k2e_err_set(err, "address 0x%llx is not in the dump",
+					   (unsigned long long)va);
+		pa = m->v[lo].paddr + (va - m->v[lo].vaddr);
+		in_page = p->l->page_size - (pa & (p->l->page_size - 1));
+		chunk = len < in_page ? len : (size_t)in_page;
+		if (k2e_mem_pages_read_phys(p, pa, out, chunk) < 0)
+			return k2e_err_set(err, "address 0x%llx is not in the dump",
+					   (unsigned long long)va);
+		out += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* The caller owns the struct: nothing to free. */
+const struct k2e_mem_ops k2e_mem_pages_ops = {
+	.read_virt = read_virt,
+	.read_phys = read_phys,
+};

@@ -1,0 +1,36 @@
+/*
+ * mem-pages.h - the dumped kernel's memory while it is being converted: the
+ * pages already written to the output core, read back from its descriptor.
+ * A memory backend of struct k2e_kernel (kernel/kernel.h); the other one
+ * reads a finished core (kernel/mem-core.c).
+ *
+ * A physical page is readable when it is dumped (in the layout's runs) and
+ * was not lost.  Virtual addresses go through the mappings the kernel's page
+ * tables gave (arch/), set once they are known.
+ */
+#ifndef K2E_MEM_PAGES_H
+#define K2E_MEM_PAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "convert/layout.h"
+#include "kernel/kernel.h"
+#include "lib/runs.h"
+
+struct k2e_mem_pages {
+	const struct k2e_layout *l;
+	const struct k2e_runs *lost;	/* sorted */
+	int fd;				/* the output core */
+	const struct k2e_vmaps *maps;	/* sorted by vaddr; NULL: no virtual addresses yet */
+};
+
+extern const struct k2e_mem_ops k2e_mem_pages_ops;
+
+/* Is pfn's page in the output? */
+bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn);
+/* Read within one page of physical memory; -1 when it is not in the output. */
+int k2e_mem_pages_read_phys(const struct k2e_mem_pages *p, uint64_t paddr, void *buf, size_t len);
+
+#endif

@@ -1,0 +1,20 @@
+/* find.h - the dumped kernel's vmlinux and module files on this machine. */
+#ifndef K2E_FIND_H
+#define K2E_FIND_H
+
+#include <stddef.h>
+
+#include "formats/vmcoreinfo.h"
+#include "lib/error.h"
+
+/*
+ * A vmlinux for this dump: `given` if set (its build ID must match the
+ * dump's BUILD-ID), else the distribution's usual places by BUILD-ID and
+ * OSRELEASE.  Returns an allocated path, or NULL with the reason in err.
+ */
+char *k2e_find_vmlinux(const struct k2e_vmcoreinfo *vi, const char *given, struct k2e_err *err);
+
+/* Find NAME.ko or NAME.ko.debug (also with - and _ swapped) under dirs; allocated or NULL. */
+char *k2e_find_module(const char *name, const char *const *dirs, size_t n_dirs);
+
+#endif

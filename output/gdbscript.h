@@ -1,0 +1,44 @@
+/*
+ * gdbscript.h - OUTPUT.gdb: the script that makes `gdb -x OUTPUT.gdb` all a
+ * user types.  It loads the vmlinux at the dump's KASLR offset
+ * (symbol-file -o), each loaded module found on disk at its section
+ * addresses (add-symbol-file -s), opens the core and selects the thread of
+ * the CPU that panicked.
+ */
+#ifndef K2E_GDBSCRIPT_H
+#define K2E_GDBSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/modules.h"
+#include "lib/error.h"
+
+struct k2e_gdbscript_in {
+	const char *core;		/* absolute path of the core */
+	const char *dump;		/* what it was made from, for the comment */
+	const char *vmlinux;		/* NULL: none */
+	const char *sidecar;		/* OUTPUT.sym, used when there is no vmlinux */
+	uint64_t kaslr_offset;		/* KERNELOFFSET: symbol-file -o */
+	const struct k2e_modules *mods;	/* loaded modules, or NULL */
+	const char *const *module_dirs;
+	size_t n_module_dirs;
+	const char *release;		/* OSRELEASE, for the distribution's module dirs */
+	int thread;			/* gdb thread number to select, 0: none */
+};
+
+/*
+ * Can path be written into the script?  Paths are quoted where gdb parses
+ * quotes; one with a control character (a newline would end the command)
+ * or, for core-file, trailing blanks cannot be: -1 with err naming it.
+ */
+int k2e_gdbscript_check_path(const char *path, struct k2e_err *err);
+
+/*
+ * Write the script to out_fd (a new file that will be put at path; path is
+ * named in its first line); *ret_found = modules with a file.
+ */
+int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript_in *in,
+			size_t *ret_found, struct k2e_err *err);
+
+#endif
