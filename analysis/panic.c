@@ -237,7 +237,7 @@ void k2e_panic_scan_result(struct k2e_panic_scan *s, struct k2e_panic *ret)
 
 struct both {
 	struct k2e_panic_scan *scan;
-	struct k2e_text *text;
+	struct k2e_bytebuf *text;
 };
 
 static int both_record(void *arg, const struct k2e_log_record *r, struct k2e_err *err)
@@ -252,23 +252,26 @@ static int both_record(void *arg, const struct k2e_log_record *r, struct k2e_err
 int k2e_panic_read(struct k2e_kernel *km, struct k2e_panic *ret, char **ret_text,
 		   size_t *ret_text_len, struct k2e_err *err)
 {
-	struct k2e_text text;
+	struct k2e_bytebuf text;
 	struct both b = { .text = ret_text ? &text : NULL };
+	char *t = NULL;
+	size_t len = 0;
 
-	k2e_text_init(&text);
+	k2e_bytebuf_init(&text);
 	if (k2e_panic_scan_new(&b.scan, err) < 0)
 		return -1;
 	if (k2e_printk_walk(km, both_record, &b, err) < 0 ||
-	    (ret_text && !text.p && k2e_text_append(&text, "", 0, err) < 0)) {
-		k2e_text_release(&text);
+	    (ret_text && !(t = (char *)k2e_bytebuf_take(&text, &len)) &&
+	     k2e_err_set(err, "out of memory") < 0)) {
+		k2e_bytebuf_release(&text);
 		k2e_panic_scan_free(b.scan);
 		return -1;
 	}
 	k2e_panic_scan_result(b.scan, ret);
 	k2e_panic_scan_free(b.scan);
 	if (ret_text) {
-		*ret_text = text.p;
-		*ret_text_len = text.len;
+		*ret_text = t;
+		*ret_text_len = len;
 	}
 	return 0;
 }

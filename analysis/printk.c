@@ -29,35 +29,11 @@ enum {
 };
 static const uint64_t max_log_buf = 1ULL << 30;
 
-void k2e_text_init(struct k2e_text *t)
+/* Append to out; -1 when memory ran out (bytebuf remembers it). */
+static int text_append(struct k2e_bytebuf *out, const void *s, size_t len, struct k2e_err *err)
 {
-	memset(t, 0, sizeof(*t));
-}
-
-void k2e_text_release(struct k2e_text *t)
-{
-	free(t->p);
-	k2e_text_init(t);
-}
-
-int k2e_text_append(struct k2e_text *t, const void *s, size_t len, struct k2e_err *err)
-{
-	if (t->cap - t->len < len + 1) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *p;
-
-		while (cap - t->len < len + 1)
-			cap *= 2;
-		p = realloc(t->p, cap);
-		if (!p)
-			return k2e_err_set(err, "out of memory");
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, len);
-	t->len += len;
-	t->p[t->len] = '\0';
-	return 0;
+	k2e_bytebuf_put(out, s, len);
+	return k2e_bytebuf_check(out, err);
 }
 
 /* vmcoreinfo lookups that must succeed. */
@@ -516,18 +492,18 @@ static bool plain_char(unsigned char c)
 	return (c >= 0x20 && c < 0x7f) || (c >= '\t' && c <= '\r');
 }
 
-int k2e_printk_format(const struct k2e_log_record *r, struct k2e_text *out, struct k2e_err *err)
+int k2e_printk_format(const struct k2e_log_record *r, struct k2e_bytebuf *out, struct k2e_err *err)
 {
 	char prefix[48], esc[16];
 	const unsigned char *p = (const unsigned char *)r->text;
 	size_t plen, run = 0;
 
 	if (r->plain)
-		return k2e_text_append(out, r->text, r->len, err);
+		return text_append(out, r->text, r->len, err);
 	plen = (size_t)snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] ",
 				(unsigned long long)(r->ts_nsec / 1000000000),
 				(unsigned long long)(r->ts_nsec % 1000000000 / 1000));
-	if (k2e_text_append(out, prefix, plen, err) < 0)
+	if (text_append(out, prefix, plen, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->len; i++) {
 		unsigned char c = p[i];
@@ -537,7 +513,7 @@ int k2e_printk_format(const struct k2e_log_record *r, struct k2e_text *out, stru
 			run++;
 			continue;
 		}
-		if (run && k2e_text_append(out, p + i - run, run, err) < 0)
+		if (run && text_append(out, p + i - run, run, err) < 0)
 			return -1;
 		run = 0;
 		if (c == '\n') {
@@ -546,18 +522,18 @@ int k2e_printk_format(const struct k2e_log_record *r, struct k2e_text *out, stru
 
 			nl[0] = '\n';
 			memset(nl + 1, ' ', plen);
-			if (k2e_text_append(out, nl, plen + 1, err) < 0)
+			if (text_append(out, nl, plen + 1, err) < 0)
 				return -1;
 			continue;
 		}
 		/* makedumpfile passes a plain char to "%02x": sign-extended above 0x7f. */
 		n = (size_t)snprintf(esc, sizeof(esc), c < 0x80 ? "\\x%02x" : "\\xffffff%02x", c);
-		if (k2e_text_append(out, esc, n, err) < 0)
+		if (text_append(out, esc, n, err) < 0)
 			return -1;
 	}
-	if (run && k2e_text_append(out, p + r->len - run, run, err) < 0)
+	if (run && text_append(out, p + r->len - run, run, err) < 0)
 		return -1;
-	return k2e_text_append(out, "\n", 1, err);
+	return text_append(out, "\n", 1, err);
 }
 
 static int collect(void *arg, const struct k2e_log_record *r, struct k2e_err *err)
@@ -567,16 +543,16 @@ static int collect(void *arg, const struct k2e_log_record *r, struct k2e_err *er
 
 int k2e_printk_text(struct k2e_kernel *km, char **ret, size_t *ret_len, struct k2e_err *err)
 {
-	struct k2e_text t;
+	struct k2e_bytebuf t;
+	char *text;
 
-	k2e_text_init(&t);
+	k2e_bytebuf_init(&t);
 	if (k2e_printk_walk(km, collect, &t, err) < 0) {
-		k2e_text_release(&t);
+		k2e_bytebuf_release(&t);
 		return -1;
 	}
-	if (!t.p && k2e_text_append(&t, "", 0, err) < 0)
-		return -1;
-	*ret = t.p;
-	*ret_len = t.len;
+	if (!(text = (char *)k2e_bytebuf_take(&t, ret_len)))
+		return k2e_err_set(err, "out of memory");
+	*ret = text;
 	return 0;
 }

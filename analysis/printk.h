@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "lib/bytebuf.h"
 #include "lib/error.h"
 
 enum k2e_log_layout {
@@ -50,16 +51,6 @@ int k2e_printk_layout(struct k2e_kernel *km, enum k2e_log_layout *ret, struct k2
  */
 int k2e_printk_walk(struct k2e_kernel *km, k2e_log_fn fn, void *arg, struct k2e_err *err);
 
-/* A growing text buffer. */
-struct k2e_text {
-	char *p;
-	size_t len, cap;
-};
-
-void k2e_text_init(struct k2e_text *t);
-void k2e_text_release(struct k2e_text *t);
-int k2e_text_append(struct k2e_text *t, const void *s, size_t len, struct k2e_err *err);
-
 /*
  * Append r as `makedumpfile --dump-dmesg` (1.7.2) prints it:
  * "[%5llu.%06lu] " then the text, each newline inside followed by spaces up
@@ -67,7 +58,7 @@ int k2e_text_append(struct k2e_text *t, const void *s, size_t len, struct k2e_er
  * "\xNN" (bytes above 0x7f as makedumpfile prints a sign-extended char,
  * "\xffffffNN"), and a final newline.  A plain record is copied as is.
  */
-int k2e_printk_format(const struct k2e_log_record *r, struct k2e_text *out, struct k2e_err *err);
+int k2e_printk_format(const struct k2e_log_record *r, struct k2e_bytebuf *out, struct k2e_err *err);
 
 /* The whole log in that form (the caller frees *ret). */
 int k2e_printk_text(struct k2e_kernel *km, char **ret, size_t *ret_len, struct k2e_err *err);

@@ -1,9 +1,9 @@
 /* mem-pages.c - the pages written so far, as the dumped kernel's memory (see mem-pages.h). */
 #include "convert/mem-pages.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "lib/fileio.h"
 
 bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn)
 {
@@ -13,25 +13,17 @@ bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn)
 int k2e_mem_pages_read_phys(const struct k2e_mem_pages *p, uint64_t paddr, void *buf, size_t len)
 {
 	uint64_t pfn = paddr >> p->l->page_shift, off;
-	size_t done = 0;
+	size_t got;
+	struct k2e_err e;
 
 	if ((paddr & (p->l->page_size - 1)) + len > p->l->page_size ||
 	    !k2e_mem_pages_present(p, pfn))
 		return -1;
 	off = k2e_layout_pfn_off(p->l, pfn) + (paddr & (p->l->page_size - 1));
-	while (done < len) {
-		ssize_t n = pread(p->fd, (char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {	/* a hole at the end of the data: zeros */
-			memset((char *)buf + done, 0, len - done);
-			break;
-		}
-		done += (size_t)n;
-	}
+	if (k2e_pread_all(p->fd, buf, len, off, &got, &e) < 0)
+		return -1;
+	/* Past the data written so far: a hole that reads as zeros. */
+	memset((char *)buf + got, 0, len - got);
 	return 0;
 }
 

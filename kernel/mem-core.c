@@ -23,6 +23,7 @@
 
 #include "formats/format.h"
 #include "lib/endian.h"
+#include "lib/fileio.h"
 
 /* Sanity bounds: far beyond what a converted core holds. */
 static const uint64_t max_phnum = 1u << 26;
@@ -45,26 +46,9 @@ struct core {
 	size_t notes_len;
 };
 
-static int pread_exact(struct core *km, void *buf, size_t len, uint64_t off,
-		       struct k2e_err *err)
+static int pread_exact(struct core *km, void *buf, size_t len, uint64_t off, struct k2e_err *err)
 {
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(km->fd, (char *)buf + done, len - done, (off_t)(off + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return k2e_err_errno(err, errno, "read error at offset 0x%llx",
-					     (unsigned long long)(off + done));
-		if (n == 0)
-			return k2e_err_set(err, "truncated at offset 0x%llx (wanted 0x%zx bytes at 0x%llx)",
-					   (unsigned long long)(off + done), len,
-					   (unsigned long long)off);
-		done += (size_t)n;
-	}
-	return 0;
+	return k2e_pread_exact(km->fd, buf, len, off, err);
 }
 
 static int kseg_cmp(const void *a, const void *b)

@@ -622,13 +622,13 @@ TEST(panic_old_task_line_and_none)
 
 TEST(printk_format_escapes)
 {
-	struct k2e_text t;
+	struct k2e_bytebuf t;
 	struct k2e_err err;
 	struct k2e_log_record r = { .ts_nsec = 123456789012345ULL, .text = "tab\there\x7f\n", .len = 10 };
 
-	k2e_text_init(&t);
+	k2e_bytebuf_init(&t);
 	CHECK(k2e_printk_format(&r, &t, &err) == 0);
 	/* 6-digit seconds widen the prefix; the trailing newline indents an empty line. */
-	CHECK_STR(t.p, "[123456.789012] tab\there\\x7f\n                \n");
-	k2e_text_release(&t);
+	CHECK_STR(k2e_bytebuf_str(&t), "[123456.789012] tab\there\\x7f\n                \n");
+	k2e_bytebuf_release(&t);
 }
