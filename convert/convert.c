@@ -263,6 +263,8 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 	char release[80] = "", *path = NULL;
 	struct k2e_gdbscript_in in = {
 		.core = core,
+		/* x86_64 is every gdb's default; others name theirs for gdb-multiarch. */
+		.architecture = d->e_machine == EM_AARCH64 ? "aarch64" : NULL,
 		.dump = d->in[0].path,
 		.vmlinux = res->vmlinux,
 		.sidecar = res->sidecar,

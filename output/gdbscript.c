@@ -153,6 +153,8 @@ int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript
 		put_comment(f, line);
 	}
 	fputs("set pagination off\nset confirm off\nset print pretty on\n", f);
+	if (in->architecture)
+		fprintf(f, "set architecture %s\n", in->architecture);
 	if (in->vmlinux && path_writable(in->vmlinux)) {
 		fprintf(f, "symbol-file -o 0x%llx ", (unsigned long long)in->kaslr_offset);
 		put_quoted(f, in->vmlinux);

@@ -16,6 +16,12 @@
 
 struct k2e_gdbscript_in {
 	const char *core;		/* absolute path of the core */
+	/*
+	 * gdb's name for the dumped machine when it need not be the host's
+	 * ("aarch64" for gdb-multiarch on an x86_64 host): `set architecture`
+	 * before any file is loaded.  NULL: gdb takes it from the files.
+	 */
+	const char *architecture;
 	const char *dump;		/* what it was made from, for the comment */
 	const char *vmlinux;		/* NULL: none */
 	const char *sidecar;		/* OUTPUT.sym, used when there is no vmlinux */

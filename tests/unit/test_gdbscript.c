@@ -72,7 +72,7 @@ static char *slurp(const char *path)
 static bool only_known_commands(const char *text)
 {
 	static const char *const ok[] = { "#", "set pagination off", "set confirm off",
-					  "set print pretty on", "symbol-file ", "add-symbol-file ",
+					  "set print pretty on", "set architecture ", "symbol-file ", "add-symbol-file ",
 					  "core-file ", "thread " };
 
 	for (const char *l = text; *l;) {
@@ -167,4 +167,28 @@ out:
 	rmdir(moddir);
 	unlink(script);
 	rmdir(dir);
+}
+
+/* An arm64 core's script names the architecture before it loads anything. */
+TEST(gdbscript_architecture)
+{
+	char script[] = "/tmp/k2e-gdbarch-XXXXXX";
+	struct k2e_gdbscript_in in = { .core = "/tmp/core.elf", .dump = "dump",
+				       .architecture = "aarch64", .vmlinux = "/tmp/vmlinux" };
+	struct k2e_err err;
+	size_t found;
+	char *text, *arch, *sym;
+	int fd = mkstemp(script);
+
+	if (!CHECK(fd >= 0))
+		return;
+	if (CHECKF(k2e_gdbscript_write(fd, script, &in, &found, &err) == 0, "%s", err.msg)) {
+		text = slurp(script);
+		arch = strstr(text, "\nset architecture aarch64\n");
+		sym = strstr(text, "\nsymbol-file ");
+		CHECKF(arch && sym && arch < sym, "%s", text);
+		free(text);
+	}
+	close(fd);
+	unlink(script);
 }
