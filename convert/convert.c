@@ -90,65 +90,6 @@ static char *absolute_output(const char *output)
 	return abs;
 }
 
-/* The outputs of one conversion: written under temporary names, put in place together. */
-enum { OUT_CORE, OUT_SYM, OUT_GDB, N_OUT };
-
-struct outputs {
-	struct k2e_outfile f[N_OUT];
-	bool open[N_OUT];
-};
-
-static int outputs_open(struct outputs *o, int which, const char *path, struct k2e_err *err)
-{
-	if (k2e_outfile_create(&o->f[which], path, err) < 0)
-		return -1;
-	o->open[which] = true;
-	return 0;
-}
-
-static void outputs_abort(struct outputs *o, int which)
-{
-	if (o->open[which])
-		k2e_outfile_abort(&o->f[which]);
-	o->open[which] = false;
-}
-
-/*
- * Commit the companions first and the core last, so whoever sees the core
- * sees the rest; on any failure remove what was already put in place.
- */
-static int outputs_commit(struct outputs *o, bool force, struct k2e_err *err)
-{
-	static const int order[N_OUT] = { OUT_SYM, OUT_GDB, OUT_CORE };
-	char *done[N_OUT] = { 0 };
-	size_t n_done = 0;
-	int rc = 0;
-
-	for (int i = 0; i < N_OUT; i++) {
-		int w = order[i];
-		char *path;
-
-		if (!o->open[w])
-			continue;
-		path = strdup(o->f[w].path);
-		o->open[w] = false;
-		if (k2e_outfile_commit(&o->f[w], force, err) < 0) {
-			free(path);
-			rc = -1;
-			break;
-		}
-		done[n_done++] = path;
-	}
-	for (size_t i = 0; i < n_done; i++) {
-		if (rc < 0 && done[i])
-			unlink(done[i]);
-		free(done[i]);
-	}
-	for (int i = 0; i < N_OUT; i++)
-		outputs_abort(o, i);
-	return rc;
-}
-
 /* The kernel over the pages written so far. */
 static int open_kernel(const struct k2e_dump *d, struct k2e_mem_pages *mp, struct k2e_kernel **ret,
 		       struct k2e_err *err)
@@ -222,7 +163,7 @@ static int learn(struct k2e_dump *d, const struct k2e_convert_opts *opts, struct
 
 /* OUTPUT.sym: symbols and types decoded from the dump.  Not fatal: the core is complete without. */
 static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
-			  struct outputs *o, struct k2e_convert_result *res)
+			  struct k2e_outset *o, struct k2e_convert_result *res)
 {
 	struct k2e_sidecar_in in = {
 		.btf = kn->di.btf,
@@ -231,6 +172,7 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
 		.note = kn->di.note,
 	};
 	struct k2e_sidecar_stats ss = { 0 };
+	struct k2e_outfile *f = NULL;
 	struct k2e_err serr;
 	char *sym;
 
@@ -240,9 +182,10 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
 	}
 	if (asprintf(&sym, "%s.sym", opts->output) < 0)
 		return;
-	if (outputs_open(o, OUT_SYM, sym, &serr) < 0 ||
-	    k2e_sidecar_write(kn->k, &in, o->f[OUT_SYM].fd, &ss, &serr) < 0) {
-		outputs_abort(o, OUT_SYM);
+	if (k2e_outset_add(o, sym, &f, &serr) < 0 ||
+	    k2e_sidecar_write(kn->k, &in, f->fd, &ss, &serr) < 0) {
+		if (f)
+			k2e_outset_drop(o, f);
 		snprintf(res->sidecar_note, sizeof(res->sidecar_note), "'%s': %.900s", sym, serr.msg);
 		free(sym);
 		return;
@@ -257,10 +200,11 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
 }
 
 static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_opts *opts,
-			    const struct known *kn, const char *core, struct outputs *o,
+			    const struct known *kn, const char *core, struct k2e_outset *o,
 			    struct k2e_convert_result *res, struct k2e_err *err)
 {
 	char release[80] = "", *path = NULL;
+	struct k2e_outfile *f;
 	struct k2e_gdbscript_in in = {
 		.core = core,
 		/* x86_64 is every gdb's default; others name theirs for gdb-multiarch. */
@@ -283,8 +227,8 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 			in.thread = (int)i + 1;
 	if (asprintf(&path, "%s.gdb", opts->output) < 0)
 		return k2e_err_set(err, "out of memory");
-	if (outputs_open(o, OUT_GDB, path, err) < 0 ||
-	    k2e_gdbscript_write(o->f[OUT_GDB].fd, path, &in, &res->n_modules_found, err) < 0) {
+	if (k2e_outset_add(o, path, &f, err) < 0 ||
+	    k2e_gdbscript_write(f->fd, path, &in, &res->n_modules_found, err) < 0) {
 		free(path);
 		return -1;
 	}
@@ -312,7 +256,8 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		.progress_arg = opts->progress_arg,
 	};
 	struct k2e_debuginfo_opts files = { .system_map = opts->system_map, .btf = opts->btf };
-	struct outputs o = { 0 };
+	struct k2e_outset o;
+	struct k2e_outfile *out;
 	struct k2e_layout l;
 	struct k2e_loads ls = { 0 };
 	struct k2e_core_notes notes = { 0 };
@@ -338,10 +283,11 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		free(core);
 		return -1;
 	}
-	if (outputs_open(&o, OUT_CORE, opts->output, err) < 0)
+	k2e_outset_init(&o, opts->force, 0);
+	if (k2e_outset_add(&o, opts->output, &out, err) < 0)
 		goto done;
 	res->n_ram = d->n_ram;
-	if (k2e_pages_convert(d, &l, o.f[OUT_CORE].fd, &popts, &res->pages, err) < 0)
+	if (k2e_pages_convert(d, &l, out->fd, &popts, &res->pages, err) < 0)
 		goto done;
 	if (d->fmt->finish && d->fmt->finish(d, err) < 0)
 		goto done;
@@ -362,7 +308,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	}
 
 	/* The dumped kernel, over the pages now in the core. */
-	mp = (struct k2e_mem_pages){ .l = &l, .lost = &res->pages.lost_runs, .fd = o.f[OUT_CORE].fd };
+	mp = (struct k2e_mem_pages){ .l = &l, .lost = &res->pages.lost_runs, .fd = out->fd };
 	if (k2e_loads_build(d, &l, &mp, opts->no_vmap, &ls, &maps, err) < 0)
 		goto done;
 	have_maps = true;
@@ -387,7 +333,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		     d->eraseinfo_len);
 	res->cpu_map = notes.cpu_map;
 	notes.cpu_map = NULL;
-	if (k2e_core_headers(d, &l, o.f[OUT_CORE].fd, &ls, notes.buf, notes.len,
+	if (k2e_core_headers(d, &l, out->fd, &ls, notes.buf, notes.len,
 			     res->pages.lost > 0 || d->incomplete_flag, &res->n_phdrs,
 			     &res->file_size, err) < 0)
 		goto done;
@@ -403,12 +349,10 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	}
 	if (opts->want_log)
 		read_log(&kn, res);
-	if (outputs_commit(&o, opts->force, err) < 0)
-		goto done;
-	rc = 0;
+	/* All or nothing: the core, OUTPUT.gdb and OUTPUT.sym appear together. */
+	rc = k2e_outset_commit_all(&o, err);
 done:
-	for (int i = 0; i < N_OUT; i++)
-		outputs_abort(&o, i);
+	k2e_outset_abort_all(&o);
 	k2e_modules_release(&kn.mods);
 	k2e_cpus_release(&kn.cpus);
 	k2e_kernel_free(kn.k);

@@ -84,3 +84,18 @@ if [ -f "$SHARED/vmcore.elf-d31.xz" ]; then
 	hosts=1
 fi
 [ "$hosts" = 1 ] || note "no real fixture: the module-name injection tests were not run"
+
+# The core, OUT.gdb and OUT.sym appear together or not at all: a directory
+# where OUT.gdb goes fails the conversion, and nothing is left at OUT.
+mkdir -p "$HOST/together/out.elf.gdb"
+"$GEN" -e 'max_mapnr 0x400; cpus 2' "$HOST/together/dump" >/dev/null
+for f in -f ""; do
+	"$K2E" $f --threads 2 "$HOST/together/dump" -o "$HOST/together/out.elf" 2>"$HOST/together.err"
+	check_eq "a directory at OUT.gdb${f:+ (-f)}: exit status 1" 1 $?
+	check_eq "a directory at OUT.gdb${f:+ (-f)}: the message names it" \
+		"kdump2elf: $([ -n "$f" ] && echo "cannot create '$HOST/together/out.elf.gdb': Is a directory" ||
+			echo "'$HOST/together/out.elf.gdb' already exists")" "$(cat "$HOST/together.err")"
+	check_eq "a directory at OUT.gdb${f:+ (-f)}: no OUT, OUT.sym or temporary is left" \
+		"dump dump.expect out.elf.gdb" "$(ls -A "$HOST/together" | tr '\n' ' ' | sed 's/ $//')"
+done
+rm -rf "$HOST/together"
