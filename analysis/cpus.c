@@ -20,31 +20,6 @@ size_t k2e_prstatus_pid_offset(uint16_t e_machine, unsigned ptr_bits)
 	return ptr_bits == 64 ? 32 : 24;
 }
 
-static int read_mem(struct k2e_kernel *k, uint64_t va, void *buf, size_t len)
-{
-	struct k2e_err e;
-
-	return k2e_kernel_read(k, va, buf, len, &e);
-}
-
-static int read_u64(struct k2e_kernel *k, uint64_t va, uint64_t *ret)
-{
-	struct k2e_err e;
-
-	return k2e_kernel_read_uint(k, va, 8, ret, &e);
-}
-
-static int read_u32(struct k2e_kernel *k, uint64_t va, uint32_t *ret)
-{
-	struct k2e_err e;
-	uint64_t v;
-
-	if (k2e_kernel_read_uint(k, va, 4, &v, &e) < 0)
-		return -1;
-	*ret = (uint32_t)v;
-	return 0;
-}
-
 int k2e_cpus_list_notes(const struct k2e_dump *d, struct k2e_cpus *ki, struct k2e_err *err)
 {
 	size_t pos = 0, pid_off = k2e_prstatus_pid_offset(d->e_machine, d->ptr_bits);
@@ -86,11 +61,11 @@ void k2e_cpus_map_crash_notes(const unsigned char *notes, struct k2e_kernel *kr,
 			      struct k2e_cpus *ki)
 {
 	uint64_t base;
-	uint32_t nr_ids;
+	uint64_t nr_ids;
 	unsigned char buf[1024];
 
-	if (read_u64(kr, crash_notes, &base) < 0 || read_u32(kr, nr_ids_va, &nr_ids) < 0 ||
-	    nr_ids == 0 || nr_ids > 8192) {
+	if (k2e_kernel_peek_uint(kr, crash_notes, 8, &base) < 0 ||
+	    k2e_kernel_peek_uint(kr, nr_ids_va, 4, &nr_ids) < 0 || nr_ids == 0 || nr_ids > 8192) {
 		snprintf(ki->why_no_cpus, sizeof(ki->why_no_cpus),
 			 "crash_notes or nr_cpu_ids unreadable in the dump");
 		return;
@@ -98,14 +73,14 @@ void k2e_cpus_map_crash_notes(const unsigned char *notes, struct k2e_kernel *kr,
 	for (uint32_t cpu = 0; cpu < nr_ids; cpu++) {
 		uint64_t off;
 
-		if (read_u64(kr, pco + 8 * cpu, &off) < 0)
+		if (k2e_kernel_peek_uint(kr, pco + 8 * cpu, 8, &off) < 0)
 			continue;
 		for (size_t i = 0; i < ki->n_prs; i++) {
 			struct k2e_prstatus *p = &ki->prs[i];
 			size_t len = p->desc_len < sizeof(buf) ? p->desc_len : sizeof(buf);
 
 			/* Note header (12) + "CORE\0" padded to 8, then the descriptor. */
-			if (p->cpu >= 0 || read_mem(kr, base + off + 20, buf, len) < 0)
+			if (p->cpu >= 0 || k2e_kernel_peek(kr, base + off + 20, buf, len) < 0)
 				continue;
 			if (memcmp(buf, notes + p->offset, len) == 0) {
 				p->cpu = (int)cpu;
@@ -138,7 +113,7 @@ int k2e_cpus_collect(const struct k2e_dump *d, struct k2e_kernel *k, struct k2e_
 		     struct k2e_err *err)
 {
 	uint64_t crash_notes, pco, nr_ids, pc;
-	uint32_t v;
+	uint64_t v;
 	struct k2e_err e;
 
 	memset(ret, 0, sizeof(*ret));
@@ -157,7 +132,7 @@ int k2e_cpus_collect(const struct k2e_dump *d, struct k2e_kernel *k, struct k2e_
 	else
 		k2e_cpus_map_crash_notes(d->notes, k, crash_notes, pco, nr_ids, ret);
 	map_cpus_qemu(d, ret);
-	if (k2e_kernel_symbol(k, "panic_cpu", &pc, &e) == 0 && read_u32(k, pc, &v) == 0 &&
+	if (k2e_kernel_symbol(k, "panic_cpu", &pc, &e) == 0 && k2e_kernel_peek_uint(k, pc, 4, &v) == 0 &&
 	    (int32_t)v >= 0)
 		ret->panic_cpu = (int)v;
 	return 0;

@@ -164,3 +164,17 @@ int k2e_kernel_read_uint(struct k2e_kernel *k, uint64_t vaddr, unsigned size, ui
 	*ret = k2e_kernel_get_uint(k, b, size);
 	return 0;
 }
+
+int k2e_kernel_peek(struct k2e_kernel *k, uint64_t vaddr, void *buf, size_t len)
+{
+	struct k2e_err e;
+
+	return k2e_kernel_read(k, vaddr, buf, len, &e);
+}
+
+int k2e_kernel_peek_uint(struct k2e_kernel *k, uint64_t vaddr, unsigned size, uint64_t *ret)
+{
+	struct k2e_err e;
+
+	return k2e_kernel_read_uint(k, vaddr, size, ret, &e);
+}

@@ -76,6 +76,9 @@ int k2e_kernel_read_phys(struct k2e_kernel *k, uint64_t paddr, void *buf, size_t
 /* A word of `size` bytes (1, 2, 4 or 8) in the dumped kernel's byte order. */
 int k2e_kernel_read_uint(struct k2e_kernel *k, uint64_t vaddr, unsigned size, uint64_t *ret,
 			 struct k2e_err *err);
+/* The same where a failure needs no message: -1 when not in the dump. */
+int k2e_kernel_peek(struct k2e_kernel *k, uint64_t vaddr, void *buf, size_t len);
+int k2e_kernel_peek_uint(struct k2e_kernel *k, uint64_t vaddr, unsigned size, uint64_t *ret);
 /* Decode a word of `size` bytes from a buffer already read. */
 uint64_t k2e_kernel_get_uint(const struct k2e_kernel *k, const void *p, unsigned size);
 
