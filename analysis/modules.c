@@ -43,6 +43,44 @@ static int read_u32(struct k2e_kernel *k, uint64_t va, uint32_t *ret)
 	return 0;
 }
 
+bool k2e_module_build_id(struct k2e_kernel *k, const struct k2e_module *m, char *hex, size_t cap)
+{
+	unsigned char note[64];		/* a GNU build ID note is 36 bytes (SHA-1) */
+	size_t off = 0;
+
+	if (cap)
+		hex[0] = '\0';
+	for (size_t i = 0; i < m->n_sect; i++) {
+		if (strcmp(m->sect[i].name, ".note.gnu.build-id") != 0)
+			continue;
+		memset(note, 0, sizeof(note));
+		/* The section may end a page that is the last one mapped. */
+		if (read_mem(k, m->sect[i].addr, note, sizeof(note)) < 0 &&
+		    read_mem(k, m->sect[i].addr, note, 36) < 0)
+			return false;
+		/* Elf_Nhdr: namesz, descsz, type, then name and desc, each padded to 4 (gABI "Note Section"). */
+		while (off + 12 <= sizeof(note)) {
+			uint64_t namesz = k2e_kernel_get_uint(k, note + off, 4);
+			uint64_t descsz = k2e_kernel_get_uint(k, note + off + 4, 4);
+			uint64_t type = k2e_kernel_get_uint(k, note + off + 8, 4);
+			size_t name_at = off + 12, desc_at = name_at + ((namesz + 3) & ~(uint64_t)3);
+
+			if (namesz > sizeof(note) || descsz > sizeof(note) || desc_at + descsz > sizeof(note))
+				return false;
+			if (type == 3 && namesz == 4 && memcmp(note + name_at, "GNU", 4) == 0) {
+				if (descsz == 0 || descsz > 64 || cap < 2 * descsz + 1)
+					return false;
+				for (size_t b = 0; b < descsz; b++)
+					snprintf(hex + 2 * b, 3, "%02x", note[desc_at + b]);
+				return true;
+			}
+			off = desc_at + ((descsz + 3) & ~(uint64_t)3);
+		}
+		return false;
+	}
+	return false;
+}
+
 /* Note a name from the dump that is left out (the first one is kept for the message). */
 static void bad_name(struct k2e_modules *ki, const char *what, const char *name, uint64_t at)
 {

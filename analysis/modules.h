@@ -7,6 +7,7 @@
 #ifndef K2E_MODULES_H
 #define K2E_MODULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,13 @@ struct k2e_modules {
  */
 int k2e_modules_list(struct k2e_kernel *k, struct k2e_modules *ret, struct k2e_err *err);
 void k2e_modules_release(struct k2e_modules *m);
+
+/*
+ * Module m's GNU build ID, read from its .note.gnu.build-id section in the
+ * dump's memory, as lowercase hex in hex[cap].  Returns false (hex empty)
+ * when the dump does not say.
+ */
+bool k2e_module_build_id(struct k2e_kernel *k, const struct k2e_module *m, char *hex, size_t cap);
 
 /*
  * Append every loaded module's symbols to st (module index in st->mods).

@@ -30,8 +30,11 @@
 #include "convert/loads.h"
 #include "convert/mem-pages.h"
 #include "debuginfo/choose.h"
+#include "debuginfo/find.h"
+#include "lib/names.h"
 #include "lib/outfile.h"
 #include "output/gdbscript.h"
+#include "output/modreloc.h"
 #include "output/sidecar.h"
 
 /* Program header room beyond the physical runs: aliases and lost-page splits. */
@@ -199,12 +202,90 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
 	res->sidecar = sym;
 }
 
+/* What write_module_files() found for each module; strings owned here. */
+struct modfiles {
+	struct k2e_gdb_module *g;
+	char **owned;		/* 3 per module */
+	size_t n;
+};
+
+static void modfiles_release(struct modfiles *mf)
+{
+	for (size_t i = 0; i < 3 * mf->n; i++)
+		free(mf->owned[i]);
+	free(mf->owned);
+	free(mf->g);
+}
+
+/*
+ * OUTPUT.NAME.ko.debug for each module whose file is found (by the build ID
+ * the dump gives, then by name): its debug info with every section at its
+ * dump address (output/modreloc.h), an output like OUTPUT.gdb.  Not fatal:
+ * a module without one is loaded from its .ko with add-symbol-file -s, or
+ * named in a comment.  -1 only for out of memory.
+ */
+static int write_module_files(const struct k2e_dump *d, const struct k2e_convert_opts *opts,
+			      const struct known *kn, const char *core, const char *release,
+			      struct k2e_outset *o, struct modfiles *mf, struct k2e_err *err)
+{
+	size_t n = kn->mods.n_mods;
+
+	mf->g = calloc(n ? n : 1, sizeof(*mf->g));
+	mf->owned = calloc(3 * (n ? n : 1), sizeof(*mf->owned));
+	if (!mf->g || !mf->owned)
+		return k2e_err_set(err, "out of memory");
+	mf->n = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct k2e_module *m = &kn->mods.mods[i];
+		char **own = &mf->owned[3 * i], id[130];
+		struct k2e_modreloc_stats st;
+		struct k2e_outfile *f;
+		struct k2e_err e;
+
+		/* Only names lib/names.h accepts become file names. */
+		if (!k2e_name_is_module(m->name))
+			continue;
+		(void)k2e_module_build_id(kn->k, m, id, sizeof(id));
+		own[1] = k2e_find_module_file(m->name, id, opts->module_dirs, opts->n_module_dirs,
+					      release, &e);
+		if (!own[1]) {
+			if (!(own[2] = strdup(e.msg)))
+				return k2e_err_set(err, "out of memory");
+			mf->g[i].why = own[2];
+			continue;
+		}
+		mf->g[i].file = own[1];
+		if (asprintf(&own[0], "%s.%s.ko.debug", core, m->name) < 0) {
+			own[0] = NULL;
+			return k2e_err_set(err, "out of memory");
+		}
+		if (k2e_gdbscript_check_path(own[0], &e) < 0 || k2e_outset_add(o, own[0], &f, &e) < 0)
+			goto fallback;
+		if (k2e_modreloc_write(f->fd, own[1], m, d->e_machine, &st, &e) < 0) {
+			k2e_outset_drop(o, f);
+			goto fallback;
+		}
+		mf->g[i].relocated = own[0];
+		continue;
+fallback:
+		k2e_err_prefix(&e, "no relocated copy");
+		free(own[0]);
+		own[0] = NULL;
+		if (!(own[2] = strdup(e.msg)))
+			return k2e_err_set(err, "out of memory");
+		mf->g[i].why = own[2];
+	}
+	return 0;
+}
+
 static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_opts *opts,
 			    const struct known *kn, const char *core, struct k2e_outset *o,
 			    struct k2e_convert_result *res, struct k2e_err *err)
 {
 	char release[80] = "", *path = NULL;
 	struct k2e_outfile *f;
+	struct modfiles mf = { 0 };
+	int rc = -1;
 	struct k2e_gdbscript_in in = {
 		.core = core,
 		/* x86_64 is every gdb's default; others name theirs for gdb-multiarch. */
@@ -227,13 +308,21 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 			in.thread = (int)i + 1;
 	if (asprintf(&path, "%s.gdb", opts->output) < 0)
 		return k2e_err_set(err, "out of memory");
-	if (k2e_outset_add(o, path, &f, err) < 0 ||
-	    k2e_gdbscript_write(f->fd, path, &in, &res->n_modules_found, err) < 0) {
-		free(path);
-		return -1;
+	if (res->vmlinux && kn->mods.n_mods && k2e_gdbscript_check_path(res->vmlinux, &(struct k2e_err){ 0 }) == 0) {
+		if (write_module_files(d, opts, kn, core, release, o, &mf, err) < 0)
+			goto out;
+		in.mod_files = mf.g;
 	}
+	if (k2e_outset_add(o, path, &f, err) < 0 ||
+	    k2e_gdbscript_write(f->fd, path, &in, &res->n_modules_found, err) < 0)
+		goto out;
 	res->gdb_script = path;
-	return 0;
+	path = NULL;
+	rc = 0;
+out:
+	modfiles_release(&mf);
+	free(path);
+	return rc;
 }
 
 /* The kernel log and what it says crashed (for summaries).  Not fatal. */

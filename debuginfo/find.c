@@ -1,7 +1,7 @@
 /*
  * find.c - the files that describe the dumped kernel: its vmlinux (by the
  * dump's build ID and release, in the distribution's usual places) and its
- * modules' .ko files (by name, under the directories given).
+ * modules' .ko files (by build ID, then by name under the directories given).
  */
 #include "debuginfo/find.h"
 
@@ -112,5 +112,40 @@ char *k2e_find_module(const char *name, const char *const *dirs, size_t n_dirs)
 	snprintf(want[3], sizeof(want[3]), "%s.ko", alt);
 	for (size_t i = 0; i < n_dirs && !found; i++)
 		found = search_dir(dirs[i], want, 0);
+	return found;
+}
+
+char *k2e_find_module_file(const char *name, const char *build_id, const char *const *dirs,
+			   size_t n_dirs, const char *release, struct k2e_err *err)
+{
+	const char *all[66];
+	char distro[2][512], path[512], id[128];
+	size_t n = 0;
+	char *found;
+
+	if (build_id[0] && strlen(build_id) > 2 && strspn(build_id, "0123456789abcdef") == strlen(build_id)) {
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", build_id, build_id + 2);
+		if (build_id_matches(path, build_id))
+			return strdup(path);
+	}
+	for (size_t i = 0; i < n_dirs && n < 64; i++)
+		all[n++] = dirs[i];
+	if (release && release[0]) {
+		snprintf(distro[0], sizeof(distro[0]), "/usr/lib/debug/lib/modules/%s", release);
+		snprintf(distro[1], sizeof(distro[1]), "/lib/modules/%s", release);
+		all[n++] = distro[0];
+		all[n++] = distro[1];
+	}
+	found = k2e_find_module(name, all, n);
+	if (!found) {
+		k2e_err_set(err, "no %s.ko found", name);
+		return NULL;
+	}
+	if (build_id[0] && k2e_elf_build_id(found, id, sizeof(id)) == 0 && id[0] &&
+	    strcmp(id, build_id) != 0) {
+		k2e_err_set(err, "'%s' has build ID %s, not the dump's %s", found, id, build_id);
+		free(found);
+		return NULL;
+	}
 	return found;
 }

@@ -161,14 +161,31 @@ int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript
 		fputc('\n', f);
 		for (size_t i = 0; in->mods && i < in->mods->n_mods; i++) {
 			const struct k2e_module *m = &in->mods->mods[i];
-			char *file = k2e_name_is_module(m->name) ? k2e_find_module(m->name, dirs, n_dirs)
-								 : NULL;
-			char line[256];
+			const struct k2e_gdb_module *g = in->mod_files ? &in->mod_files[i] : NULL;
+			char *file = NULL;
+			char line[K2E_ERR_MSG_MAX + 128];
 
+			if (g && g->relocated && path_writable(g->relocated)) {
+				/* Every section already at its address: nothing for gdb to place. */
+				fputs("add-symbol-file ", f);
+				put_quoted(f, g->relocated);
+				fputc('\n', f);
+				found++;
+				continue;
+			}
+			if (g && g->why) {
+				snprintf(line, sizeof(line), "module %s: %s", m->name, g->why);
+				put_comment(f, line);
+			}
+			if (g)
+				file = g->file ? strdup(g->file) : NULL;
+			else if (k2e_name_is_module(m->name))
+				file = k2e_find_module(m->name, dirs, n_dirs);
 			if (!file || !path_writable(file)) {
 				snprintf(line, sizeof(line), "module %s: no usable %s.ko found", m->name,
 					 m->name);
-				put_comment(f, line);
+				if (!(g && g->why && !g->file))
+					put_comment(f, line);
 				free(file);
 				continue;
 			}

@@ -1,8 +1,8 @@
 /*
  * gdbscript.h - OUTPUT.gdb: the script that makes `gdb -x OUTPUT.gdb` all a
  * user types.  It loads the vmlinux at the dump's KASLR offset
- * (symbol-file -o), each loaded module found on disk at its section
- * addresses (add-symbol-file -s), opens the core and selects the thread of
+ * (symbol-file -o), each loaded module found on disk (its relocated copy
+ * as it is, else the .ko at its section addresses with add-symbol-file -s), opens the core and selects the thread of
  * the CPU that panicked.
  */
 #ifndef K2E_GDBSCRIPT_H
@@ -13,6 +13,13 @@
 
 #include "analysis/modules.h"
 #include "lib/error.h"
+
+/* What the converter found and wrote for one module. */
+struct k2e_gdb_module {
+	const char *relocated;	/* its debug info at its dump addresses (output/modreloc.h), or NULL */
+	const char *file;	/* else its .ko, loaded with add-symbol-file -s, or NULL */
+	const char *why;	/* else why not, for a comment */
+};
 
 struct k2e_gdbscript_in {
 	const char *core;		/* absolute path of the core */
@@ -30,6 +37,8 @@ struct k2e_gdbscript_in {
 	const char *const *module_dirs;
 	size_t n_module_dirs;
 	const char *release;		/* OSRELEASE, for the distribution's module dirs */
+	/* Parallel to mods->mods, or NULL: then module files are searched for here. */
+	const struct k2e_gdb_module *mod_files;
 	int thread;			/* gdb thread number to select, 0: none */
 };
 
