@@ -7,9 +7,11 @@
 #include <string.h>
 
 extern const struct k2e_arch k2e_arch_x86_64;
+extern const struct k2e_arch k2e_arch_arm64;
 
 static const struct k2e_arch *const arches[] = {
 	&k2e_arch_x86_64,
+	&k2e_arch_arm64,
 };
 
 const struct k2e_arch *k2e_arch_find(uint16_t e_machine)

@@ -33,7 +33,10 @@ int k2e_vmaps_add(struct k2e_vmaps *m, uint64_t vaddr, uint64_t paddr, uint64_t 
 struct k2e_arch {
 	const char *name;
 	uint16_t e_machine;
-	/* Kernel image virtual range [start, end) (for /proc/vmcore-like aliases). */
+	/*
+	 * Kernel image virtual range [start, end): its aliases come first (crash
+	 * finds phys_base there) and it never counts as the direct map.
+	 */
 	uint64_t kimage_start, kimage_end;
 	/*
 	 * Walk the kernel's page tables and add every kernel-half mapping, in
@@ -42,6 +45,13 @@ struct k2e_arch {
 	 */
 	int (*kernel_mappings)(const struct k2e_vmcoreinfo *vi, const struct k2e_phys_reader *pr,
 			       struct k2e_vmaps *ret, struct k2e_err *err);
+	/*
+	 * When the image's place depends on the dump (arm64 KASLR): set *start
+	 * and *end from vmcoreinfo and the mappings found, or leave them.  NULL:
+	 * the fixed range above.
+	 */
+	void (*kimage)(const struct k2e_vmcoreinfo *vi, const struct k2e_vmaps *maps,
+		       uint64_t *start, uint64_t *end);
 };
 
 /* NULL when nothing is known about e_machine. */

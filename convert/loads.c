@@ -135,6 +135,7 @@ int k2e_loads_build(const struct k2e_dump *d, const struct k2e_layout *l,
 	struct k2e_vmcoreinfo vi;
 	struct k2e_vmaps maps;
 	uint64_t delta = 0, kimage_start = arch ? arch->kimage_start : UINT64_MAX;
+	uint64_t kimage_end = arch ? arch->kimage_end : UINT64_MAX;
 	bool have_delta = false, have_maps = false;
 	int rc = -1;
 
@@ -152,12 +153,15 @@ int k2e_loads_build(const struct k2e_dump *d, const struct k2e_layout *l,
 		k2e_vmcoreinfo_init(&vi, d->notes, d->notes_len, d->big_endian);
 		wrc = arch->kernel_mappings(&vi, &reader, &maps, &werr);
 
-		if (wrc == 0)
+		if (wrc == 0) {
 			have_maps = true;
-		else if (wrc == -2)
+			if (arch->kimage)
+				arch->kimage(&vi, &maps, &kimage_start, &kimage_end);
+		} else if (wrc == -2) {
 			snprintf(ls->vmap_note, sizeof(ls->vmap_note), "%s", werr.msg);
-		else
+		} else {
 			warn(ls, "kernel virtual addresses not mapped: %s", werr.msg);
+		}
 	}
 	if (have_maps)
 		have_delta = direct_map_delta(&maps, kimage_start, &delta);
@@ -197,7 +201,7 @@ int k2e_loads_build(const struct k2e_dump *d, const struct k2e_layout *l,
 	for (int pass = 0; pass < 2 && have_maps; pass++) {
 		for (size_t i = 0; i < maps.n; i++) {
 			const struct k2e_vmap *m = &maps.v[i];
-			bool kimage = m->vaddr >= kimage_start && m->vaddr < arch->kimage_end;
+			bool kimage = m->vaddr >= kimage_start && m->vaddr < kimage_end;
 
 			if ((pass == 0) != kimage)
 				continue;
