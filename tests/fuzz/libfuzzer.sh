@@ -13,14 +13,14 @@ set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-O=build/libfuzzer
+O=${O:-build/libfuzzer}
 CC=${CC:-clang}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 make -s O=$O CC="$CC" SANITIZE=1 SAN_FLAGS="-fsanitize=fuzzer-no-link $SAN" $O/libk2e.a
 targets=${*:-$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')}
-libs=$($PKG_CONFIG --libs zlib lzo2 snappy libzstd 2>/dev/null || true)
+libs="$($PKG_CONFIG --libs zlib lzo2 snappy libzstd 2>/dev/null || true) $($PKG_CONFIG --libs libdw libelf libbpf)"
 status=0
 for t in $targets; do
 	mkdir -p $O/fuzz $O/corpus/$t

@@ -7,7 +7,9 @@
  *
  * Each FILE is one input; each DIR contributes its regular files (not
  * recursively, in name order).  Prints "replayed N inputs"; exits 1 when a
- * file cannot be read, 2 without arguments.
+ * file cannot be read, 2 without arguments.  An input that runs longer than
+ * K2E_FUZZ_TIMEOUT seconds (default 20, as tests/fuzz/libfuzzer.sh gives
+ * libFuzzer) is a finding: the driver names it and exits 3.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +17,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *current;	/* the input running, for the alarm */
+
+static void timed_out(int sig)
+{
+	static const char a[] = "replay: ", b[] = ": timed out (a hang)\n";
+
+	(void)sig;
+	(void)!write(2, a, sizeof(a) - 1);
+	if (current)
+		(void)!write(2, current, strlen(current));
+	(void)!write(2, b, sizeof(b) - 1);
+	_exit(3);
+}
+
+static unsigned timeout_secs(void)
+{
+	const char *s = getenv("K2E_FUZZ_TIMEOUT");
+	long v = s ? strtol(s, NULL, 10) : 0;
+
+	return v > 0 && v < 86400 ? (unsigned)v : 20;
+}
 
 static int run_file(const char *path, unsigned long *count)
 {
@@ -67,7 +93,11 @@ static int run_file(const char *path, unsigned long *count)
 		}
 		memcpy(exact, buf, len);
 		free(buf);
+		current = path;
+		alarm(timeout_secs());
 		LLVMFuzzerTestOneInput(exact, len);
+		alarm(0);
+		current = NULL;
 		free(exact);
 	}
 	(*count)++;
@@ -138,6 +168,7 @@ int main(int argc, char **argv)
 	unsigned long count = 0;
 	int rc = 0;
 
+	signal(SIGALRM, timed_out);
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
 		return 2;

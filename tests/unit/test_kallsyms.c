@@ -160,7 +160,14 @@ static char *make_core(const struct tsym *syms, size_t n, enum k2e_kallsyms_enc 
 static void drop_core(char *path)
 {
 	char *slash = strrchr(path, '/');
+	const char *dir = getenv("K2E_FUZZ_CORES");	/* keep it: seeds for tests/fuzz/fuzz_kallsyms */
+	static unsigned n;
+	char cmd[4096];
 
+	if (dir && snprintf(cmd, sizeof(cmd), "cp '%s' '%s/kallsyms-%u'", path, dir, n++) <
+			   (int)sizeof(cmd) &&
+	    system(cmd) != 0)
+		k2e_test_fail(__FILE__, __LINE__, "%s", cmd);
 	unlink(path);
 	*slash = '\0';
 	rmdir(path);

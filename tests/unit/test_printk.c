@@ -101,6 +101,20 @@ static int fake_core(const char *vmcoreinfo, const struct fseg *segs, size_t n,
 	return fd;
 }
 
+/* With K2E_FUZZ_CORES=DIR, keep each fake core as DIR/printk-N (seeds for tests/fuzz/fuzz_printk). */
+static void keep_core(int fd)
+{
+	static unsigned n;
+	const char *dir = getenv("K2E_FUZZ_CORES");
+	char cmd[4096];
+
+	if (dir && snprintf(cmd, sizeof(cmd), "cp /proc/%d/fd/%d '%s/printk-%u'", (int)getpid(), fd,
+			    dir, n++) <
+			   (int)sizeof(cmd) &&
+	    system(cmd) != 0)
+		k2e_test_fail(__FILE__, __LINE__, "%s", cmd);
+}
+
 static struct k2e_kernel *open_fd(int fd)
 {
 	char path[64];
@@ -108,6 +122,7 @@ static struct k2e_kernel *open_fd(int fd)
 	struct k2e_err err;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	keep_core(fd);
 	if (k2e_kernel_open_core(path, &km, &err) < 0) {
 		k2e_test_fail(__FILE__, __LINE__, "kmem_open: %s", err.msg);
 		return NULL;

@@ -1,0 +1,31 @@
+/*
+ * fuzz_kallsyms - kernel/syms-kallsyms.c: decode the kallsyms tables of a
+ * small kernel image (tests/fuzz/fuzz-kernel.h) in each of the four
+ * address encodings (absolute, base-relative, absolute-percpu,
+ * place-relative), whole and for a few names, then look a symbol up
+ * through the table.  Seeds: one image per encoding and table shape.
+ */
+#include "tests/fuzz/fuzz-kernel.h"
+
+#include "kernel/symtab.h"
+#include "kernel/syms-kallsyms.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const some[] = { "_stext", "init_task", "modules" };
+	struct k2e_kernel *k = fuzz_kernel(data, size);
+	struct k2e_symtab *st;
+	struct k2e_err err;
+	uint64_t addr;
+
+	if (!k)
+		return 0;
+	if (k2e_kallsyms_read_some(k, some, 3, &st, &err) == 0)
+		k2e_symtab_free(st);
+	if (k2e_kallsyms_read(k, &st, &err) == 0) {
+		k2e_kernel_use_symtab(k, st);
+		(void)k2e_kernel_symbol(k, "init_task", &addr, &err);
+	}
+	k2e_kernel_free(k);
+	return 0;
+}
