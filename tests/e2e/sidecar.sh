@@ -9,6 +9,17 @@ SIDE=$T/sidecar
 mkdir -p "$SIDE"
 SYMS=$ROOT/$O/tools/k2e-syms
 
+drgn_version() { $PY -c 'import drgn; print(drgn.__version__)' 2>/dev/null; }
+# drgn_lacks_modules CORE: the kernel release when Debian 12's drgn (0.0.22)
+# cannot list its modules (struct module changed in 6.4), else nothing.
+drgn_lacks_modules() {
+	local rel
+	rel=$(grep -a -m1 -o 'OSRELEASE=[0-9]*\.[0-9]*' "$1" | cut -d= -f2)
+	case $(drgn_version) in
+	0.0.2[0-4]*) [ -n "$rel" ] && [ "$(printf '%s\n6.4\n' "$rel" | sort -V | head -n 1)" = 6.4 ] && echo "$rel" ;;
+	esac
+}
+
 # side_case LABEL SYSTEM_MAP(.xz ok) CRASH_ORACLE VMLINUX_OR_EMPTY THREAD DUMP...
 # THREAD: gdb's thread of the crashing CPU (CPU + 1: notes are in CPU order).
 side_case() {
@@ -48,7 +59,16 @@ side_case() {
 	check_eq "$label: every kallsyms function is in System.map at +KERNELOFFSET" 0 \
 		"$(echo "$cmp" | awk '{print $4}')"
 	local want got
-	want=$(grep -m1 -o '^0x[0-9a-f]* <k2e_do_bad_write>:' "$oracle" | cut -d' ' -f1)
+	want=$(grep -m1 -o '^0x[0-9a-f]* <k2e_do_bad_write>:' "$oracle" 2>/dev/null | cut -d' ' -f1)
+	if [ -z "$want" ] && [ -f "$(dirname "$oracle")/../guest-symbols.txt" ]; then
+		# No crash record (crash 8.0.2 cannot open 6.12): the module's .text as the guest
+		# printed it, plus the function's offset in the .ko.
+		local text ko
+		text=$(sed -n 's/^K2E-SECTION \.text //p' "$(dirname "$oracle")/../guest-symbols.txt")
+		ko=$(ls "$(dirname "$oracle")"/../../../k2e_oops.ko 2>/dev/null)
+		[ -n "$text" ] && [ -n "$ko" ] &&
+			want=$(printf '0x%x' $((text + 0x$(nm "$ko" | awk '$3 == "k2e_do_bad_write" { print $1 }'))))
+	fi
 	got=$(awk '$4 == "k2e_do_bad_write" && $5 == "[k2e_oops]" { print "0x" $1 }' "$SIDE/$label.syms")
 	check_eq "$label: module symbol k2e_do_bad_write where crash has it" "$want" "$got"
 
@@ -97,7 +117,9 @@ side_case() {
 	check "$label: gdb: bt from the module through vfs_write to entry_SYSCALL_64" \
 		grep -qE '^k2e_do_bad_write .*(k2e_write|k2e_dispatch).* proc_reg_write vfs_write ksys_write do_syscall_64 entry_SYSCALL_64' \
 		"$SIDE/$label.frames"
-	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
+	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ] && [ -n "$(drgn_lacks_modules "$core")" ]; then
+		note "$label: drgn $(drgn_version) cannot load modules of Linux $(drgn_lacks_modules "$core") (6.4+): its frames were not compared"
+	elif [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
 		# drgn with the real vmlinux and module, on the original dump: the same return addresses.
 		local ko
 		ko=$(ls "$(dirname "$vml")"/*.ko 2>/dev/null | head -n 1)
@@ -121,6 +143,7 @@ PY
 	timeout 300 gdb -nx -batch -iex 'set debug-file-directory /nonexistent' -ex "symbol-file $sym" \
 		-ex "core-file $core" -x "$ROOT/tests/tools/gdb-fields.py" \
 		-ex "p ((struct task_struct **)((char *)&current_task + ((unsigned long *)&__per_cpu_offset)[$((thread - 1))]))[0]->comm" \
+		-ex "p ((struct pcpu_hot *)((char *)&pcpu_hot + ((unsigned long *)&__per_cpu_offset)[$((thread - 1))]))->current_task->comm" \
 		</dev/null >"$SIDE/$label.types" 2>&1
 	awk '/^\[[0-9]+\] STRUCT .task_struct. /{f=1;next} f && /^\t/{gsub("\047","",$1); split($3,a,"="); print "field", $1, a[2]; next} f{exit}' \
 		"$SIDE/$label.btf" >"$SIDE/$label.btf.fields"
@@ -128,8 +151,9 @@ PY
 	grep '^field ' "$SIDE/$label.types" >"$SIDE/$label.gdb.fields"
 	check "$label: gdb: struct task_struct members and offsets are the BTF's" \
 		bash -c "[ -s '$SIDE/$label.btf.fields' ] && cmp -s '$SIDE/$label.btf.fields' '$SIDE/$label.gdb.fields'"
+	# current_task is a per-CPU variable of its own before 6.2, a member of pcpu_hot from 6.2.
 	check "$label: gdb: the crashing CPU's current task is k2e_trigger" \
-		grep -q '^\$1 = "k2e_trigger' "$SIDE/$label.types"
+		grep -qE '^\$[12] = "k2e_trigger' "$SIDE/$label.types"
 	if [ -n "$vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
 		timeout 300 gdb -nx -batch -ex "symbol-file $vml" -x "$ROOT/tests/tools/gdb-fields.py" \
 			</dev/null 2>/dev/null | grep '^field ' >"$SIDE/$label.vml.fields"
@@ -155,14 +179,19 @@ if [ -z "${FIXDIR:-}" ] && [ -z "${K2E_NO_FIXTURES:-}" ]; then
 	FIXDIR=${FIXDIR%/}
 fi
 if [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
-	for k in "$FIXDIR"/*/kdump; do
-		[ -f "$k/vmcore.kdump-zlib" ] || continue
-		s=$(basename "$(dirname "$k")")
-		cpu=$(field crash_cpu "$k/facts.txt")
-		side_case "gen-$s-kdump-zlib" "$(ls "$FIXDIR"/System.map-* | head -n 1)" \
-			"$k/oracle/vmcore.kdump-zlib.crash.txt" "$(ls "$FIXDIR"/vmlinux-* | head -n 1)" \
-			$((${cpu:-1} + 1)) \
-			"$k/vmcore.kdump-zlib"
+	# Every kernel of the matrix: 5.10 has no kallsyms in vmcoreinfo (found by shape).
+	for kd in ${FIXDIRS:-$FIXDIR}; do
+		case $(basename "$kd") in *-amd64) ;; *) continue ;; esac
+		kv=$(basename "$kd" | cut -d. -f1-2)
+		for k in "$kd"/*/kdump; do
+			[ -f "$k/vmcore.kdump-zlib" ] || continue
+			s=$(basename "$(dirname "$k")")
+			cpu=$(field crash_cpu "$k/facts.txt")
+			side_case "gen-$kv-$s-kdump-zlib" "$(ls "$kd"/System.map-* | head -n 1)" \
+				"$k/oracle/vmcore.kdump-zlib.crash.txt" "$(ls "$kd"/vmlinux-* | head -n 1)" \
+				$((${cpu:-1} + 1)) \
+				"$k/vmcore.kdump-zlib"
+		done
 	done
 else
 	note "no generated fixtures: the generated sidecar cases were not run"
