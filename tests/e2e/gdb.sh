@@ -5,6 +5,78 @@
 GDBT=$T/gdb
 mkdir -p "$GDBT"
 
+# gdb_module_case FIXTURE-DIR: the kernel's vmlinux and the module's .ko through
+# OUT.gdb, on every kernel of the matrix.  The module's debug info is written
+# relocated to its dump addresses (OUT.k2e_oops.ko.debug) and loaded as it is,
+# so frames, x/i and symbol addresses are the guest's whatever gdb would make
+# of the .ko's own section addresses (6.12's are not all 0).
+gdb_module_case() {
+	local d=$1 k label vml ko dump gs out want_off
+	k=$(basename "$d")
+	label=gdb-mod-$k
+	vml=$(ls "$d"/vmlinux-* 2>/dev/null | head -n 1)
+	ko=$d/k2e_oops.ko dump=$d/smp2/kdump/vmcore.kdump-zlib gs=$d/smp2/kdump/guest-symbols.txt
+	out=$GDBT/$label.elf
+	if [ -z "$vml" ] || [ ! -f "$ko" ] || [ ! -f "$dump" ] || [ ! -f "$gs" ]; then
+		note "$k: no vmlinux, k2e_oops.ko, smp2 kdump or guest-symbols.txt: module frames not tested"
+		return
+	fi
+	mkdir -p "$GDBT/mods-$k" && cp "$ko" "$GDBT/mods-$k/"
+	"$K2E" -f --vmlinux "$vml" --modules "$GDBT/mods-$k" "$dump" -o "$out" 2>"$GDBT/$label.err"
+	check_eq "$label: converted" 0 $?
+	check "$label: the module's debug info relocated beside the core" [ -s "$out.k2e_oops.ko.debug" ]
+	check "$label: OUT.gdb loads it as it is (no section addresses for gdb to place)" \
+		grep -qx "add-symbol-file \"$out.k2e_oops.ko.debug\"" "$out.gdb"
+	timeout 600 gdb -nx -batch -x "$out.gdb" -ex bt -ex 'x/i $pc' -ex 'info symbol $pc' \
+		-ex 'printf "addr k2e_init 0x%lx\n", &k2e_init' \
+		-ex 'printf "addr k2e_do_bad_write 0x%lx\n", &k2e_do_bad_write' \
+		-ex 'printf "pc 0x%lx\n", $pc' </dev/null >"$GDBT/$label.out" 2>&1
+	# bt's frames: from its #0 (core-file and thread print a #0 of their own before).
+	awk '/^#0 / { n = 0 } /^#[0-9]+ / { l[n++] = $0 } END { for (i = 0; i < n; i++) print l[i] }' \
+		"$GDBT/$label.out" | sed -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([^ (]+).*/\2/' |
+		tr '\n' ' ' >"$GDBT/$label.frames"
+	echo "   $k, vmlinux + k2e_oops.ko, bt: $(cut -c 1-160 "$GDBT/$label.frames")"
+	check "$label: bt from k2e_do_bad_write through the module, vfs_write, ksys_write to entry_SYSCALL_64" \
+		grep -qE '^k2e_do_bad_write (k2e_dispatch |k2e_write )+k2e_proc_write .*vfs_write ksys_write .*entry_SYSCALL_64' \
+		"$GDBT/$label.frames"
+	# Where the guest put them: the section's address (guest-symbols.txt) plus the symbol's offset in the .ko.
+	$PY - "$ko" "$gs" >"$GDBT/$label.want" <<'PY'
+import subprocess, sys
+ko, gs = sys.argv[1:]
+sect = {}
+for l in open(gs):
+    f = l.split()
+    if len(f) == 3 and f[0] == "K2E-SECTION":
+        sect[f[1]] = int(f[2], 16)
+names = {}
+for l in subprocess.run(["readelf", "-SW", ko], capture_output=True, text=True).stdout.splitlines():
+    l = l.replace("[ ", "[")
+    f = l.split()
+    if f and f[0].startswith("[") and f[0].endswith("]") and f[0][1:-1].isdigit() and len(f) > 2:
+        names[f[0][1:-1]] = f[1]
+for l in subprocess.run(["readelf", "-sW", ko], capture_output=True, text=True).stdout.splitlines():
+    f = l.split()
+    if len(f) == 8 and f[7] in ("k2e_init", "k2e_do_bad_write") and f[3] == "FUNC":
+        print("addr %s 0x%x" % (f[7], sect[names[f[6]]] + int(f[1], 16)))
+PY
+	check_eq "$label: p &k2e_init is where the guest loaded it (.init.text)" \
+		"$(grep 'k2e_init ' "$GDBT/$label.want")" "$(grep '^addr k2e_init ' "$GDBT/$label.out")"
+	check_eq "$label: p &k2e_do_bad_write is where the guest loaded it (.text)" \
+		"$(grep 'k2e_do_bad_write ' "$GDBT/$label.want")" "$(grep '^addr k2e_do_bad_write ' "$GDBT/$label.out")"
+	# The oops' RIP: k2e_do_bad_write+0xNN/0xMM [k2e_oops] in the guest's serial log.
+	want_off=$(grep -oE 'RIP: 0010:k2e_do_bad_write\+0x[0-9a-f]+' "$d/smp2/kdump/serial.log" | head -n 1 |
+		sed 's/.*+//')
+	check "$label: the serial log names the oops' RIP" [ -n "$want_off" ]
+	check "$label: x/i \$pc is the oops' RIP, inside k2e_do_bad_write" \
+		grep -qE "^=> 0x[0-9a-f]+ <k2e_do_bad_write\+$((want_off))>:.*mov " "$GDBT/$label.out"
+	check "$label: info symbol \$pc is the oops' RIP" \
+		grep -qE "^k2e_do_bad_write \+ $((want_off)) in section \.text" "$GDBT/$label.out"
+	check_eq "$label: \$pc is &k2e_do_bad_write + the RIP's offset" \
+		"$(printf 'pc 0x%x' $(( $(grep 'k2e_do_bad_write ' "$GDBT/$label.want" | awk '{print $3}') + want_off )))" \
+		"$(grep '^pc ' "$GDBT/$label.out")"
+	rm -f "$out"
+}
+
 # gdb_case LABEL VMLINUX MODDIR KO DUMP...
 gdb_case() {
 	local label=$1 vml=$2 moddir=$3 ko=$4 out=$GDBT/$1.elf
@@ -146,5 +218,25 @@ else
 		fi
 	else
 		note "no vmlinux for the generated fixtures: the gdb tests were not run"
+	fi
+	# Module frames on every x86_64 kernel of the matrix (FIXDIRS from generated-fixtures.sh).
+	for d in ${FIXDIRS:-$(ls -d "${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}"/fixtures/*/ 2>/dev/null)}; do
+		d=${d%/}
+		case $(basename "$d") in *-amd64) gdb_module_case "$d" ;; esac
+	done
+	# A .ko of another build is refused by its build ID, not loaded at the wrong addresses.
+	k612=$(ls -d "${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}"/fixtures/6.12*-amd64 2>/dev/null | head -n 1)
+	k61=$(ls -d "${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}"/fixtures/6.1.*-amd64 2>/dev/null | head -n 1)
+	if [ -n "$k612" ] && [ -n "$k61" ] && [ -f "$k612/smp2/kdump/vmcore.kdump-zlib" ]; then
+		mkdir -p "$GDBT/wrong-ko" && cp "$k61/k2e_oops.ko" "$GDBT/wrong-ko/"
+		"$K2E" -f --vmlinux "$(ls "$k612"/vmlinux-* | head -n 1)" --modules "$GDBT/wrong-ko" \
+			"$k612/smp2/kdump/vmcore.kdump-zlib" -o "$GDBT/wrong.elf" 2>"$GDBT/wrong.err"
+		check_eq "a 6.1 k2e_oops.ko beside a 6.12 dump: converted" 0 $?
+		check "a 6.1 k2e_oops.ko beside a 6.12 dump: refused by build ID, said in OUT.gdb" \
+			grep -qE "^# module k2e_oops: '.*/wrong-ko/k2e_oops.ko' has build ID [0-9a-f]+, not the dump's [0-9a-f]+$" \
+			"$GDBT/wrong.elf.gdb"
+		check "a 6.1 k2e_oops.ko beside a 6.12 dump: not loaded, no relocated copy" \
+			bash -c "! grep -q '^add-symbol-file' '$GDBT/wrong.elf.gdb' && [ ! -e '$GDBT/wrong.elf.k2e_oops.ko.debug' ]"
+		rm -f "$GDBT/wrong.elf"
 	fi
 fi
