@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "cli/batch.h"
 #include "cli/exit.h"
 #include "cli/msg.h"
@@ -303,6 +305,12 @@ int main(int argc, char **argv)
 	struct stat ost;
 	int first, n_in, rc;
 	bool out_exists;
+
+	/*
+	 * libbpf prints its own warnings to stderr by default; a dump's BTF is
+	 * hostile input, and what goes wrong with it is said in our messages.
+	 */
+	libbpf_set_print(NULL);
 
 	if (k2e_batch_requested(argc, argv))
 		return k2e_batch_main(argc, argv);
