@@ -9,7 +9,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "analysis/cpus.h"
 #include "analysis/modules.h"
 #include "debuginfo/find.h"
 #include "kernel/symtab.h"

@@ -16,12 +16,8 @@ struct k2e_kernel {
 	/* symbol finders (kernel/syms.c) */
 	struct k2e_vmlinux *vmlinux;	/* borrowed */
 	struct k2e_symtab *symtab;	/* owned */
-	/* type finders (kernel/types.c) */
+	/* type finders (kernel/types.c); a vmlinux's DWARF answers are cached in it */
 	const struct btf *btf;		/* borrowed */
-	struct k2e_type_cache *types;	/* answers found so far */
 };
-
-/* kernel/types.c */
-void k2e_types_release(struct k2e_kernel *k);
 
 #endif

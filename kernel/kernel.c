@@ -66,7 +66,6 @@ void k2e_kernel_free(struct k2e_kernel *k)
 	if (k->ops && k->ops->free)
 		k->ops->free(k->mem);
 	k2e_symtab_free(k->symtab);
-	k2e_types_release(k);
 	free(k->notes);
 	free(k);
 }

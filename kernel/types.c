@@ -22,11 +22,6 @@ const struct btf *k2e_kernel_btf(const struct k2e_kernel *k)
 	return k->btf;
 }
 
-void k2e_types_release(struct k2e_kernel *k)
-{
-	(void)k;
-}
-
 int k2e_kernel_member(struct k2e_kernel *k, const char *type, const char *path,
 		      struct k2e_member *ret, struct k2e_err *err)
 {
