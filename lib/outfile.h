@@ -14,7 +14,9 @@
  * machine's name with '~' and '/' replaced, PID: the writing process).  One
  * that a killed process left behind is removed by the next create in the
  * same directory on the same host, once no process has its PID.  Only names
- * of exactly this form are ever removed.
+ * of exactly this form are ever removed.  (The host name is what tells
+ * writers apart: processes in different PID namespaces, containers, that
+ * share a host name must not share an output directory.)
  *
  * Every function leaves *o in a state where k2e_outfile_abort() is safe
  * (and does nothing when there is nothing to undo).
