@@ -367,7 +367,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	}
 	if (k2e_layout_init(&l, &d->runs, d->page_size, phdr_capacity(d),
 			    ((d->notes_len + 3) & ~(size_t)3) + d->eraseinfo_hint +
-				    k2e_core_notes_reserve,
+				    k2e_core_notes_reserve + k2e_core_notes_thread_room(d),
 			    err) < 0) {
 		free(core);
 		return -1;

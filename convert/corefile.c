@@ -159,6 +159,96 @@ out:
 	return rc;
 }
 
+/*
+ * arm64 pointer authentication: a kernel built with it signs the return
+ * addresses it saves, in the bits KERNELPACMASK (vmcoreinfo) names.  gdb
+ * strips them with the masks of an NT_ARM_PAC_MASK note (name "LINUX", two
+ * u64: data mask, instruction mask; struct user_pac_mask in the kernel's
+ * arch/arm64/include/uapi/asm/ptrace.h), which BFD gives to the thread of
+ * the NT_PRSTATUS before it.  A kernel dump has none: each thread gets one
+ * with the kernel's mask (and the core an NT_AUXV, below).  false: not an
+ * arm64 dump with a mask.
+ */
+static bool pac_mask(const struct k2e_dump *d, uint64_t *ret)
+{
+	struct k2e_vmcoreinfo vi;
+	uint64_t mask;
+
+	if (d->e_machine != EM_AARCH64 || d->ptr_bits != 64)
+		return false;
+	k2e_vmcoreinfo_init(&vi, d->notes, d->notes_len, d->big_endian);
+	if (k2e_vmcoreinfo_unsigned(&vi, "NUMBER(KERNELPACMASK)", 16, &mask) < 0 || !mask)
+		return false;
+	*ret = mask;
+	return true;
+}
+
+static const char pac_note_name[] = "LINUX";
+
+/*
+ * gdb 13 turns on its pointer-authentication registers for a core only when
+ * the process's AT_HWCAP says the CPU has address authentication
+ * (HWCAP_PACA, bit 30; HWCAP_PACG, bit 31: arch/arm64/include/uapi/asm/hwcap.h):
+ * an NT_AUXV note saying just that follows the dump's notes.
+ */
+enum { AUXV_LEN = 32 };
+static const uint64_t hwcap_paca = 1ULL << 30, hwcap_pacg = 1ULL << 31;
+
+static void put_auxv(unsigned char **pp, bool be)
+{
+	unsigned char auxv[AUXV_LEN] = { 0 };	/* ends with AT_NULL, 0 */
+
+	k2e_put64(auxv, AT_HWCAP, be);
+	k2e_put64(auxv + 8, hwcap_paca | hwcap_pacg, be);
+	put_note(pp, "CORE", NT_AUXV, auxv, sizeof(auxv), be);
+}
+
+size_t k2e_core_notes_thread_room(const struct k2e_dump *d)
+{
+	struct k2e_cpus c = { 0 };
+	struct k2e_err e;
+	uint64_t mask;
+	size_t room = 0;
+
+	if (!pac_mask(d, &mask))
+		return 0;
+	if (k2e_cpus_list_notes(d, &c, &e) == 0 && c.n_prs)
+		room = c.n_prs * note_size(pac_note_name, 16) + note_size("CORE", AUXV_LEN);
+	free(c.prs);
+	return room;
+}
+
+/*
+ * Copy notes (n bytes, the dump's with thread ids fixed) to p, an
+ * NT_ARM_PAC_MASK note after each NT_PRSTATUS.
+ */
+static void put_with_pac(unsigned char **pp, const unsigned char *notes, size_t n,
+			 const struct k2e_cpus *ki, uint64_t mask, bool be)
+{
+	unsigned char masks[16];
+	size_t from = 0;
+
+	k2e_put64(masks, mask, be);		/* data_mask */
+	k2e_put64(masks + 8, mask, be);		/* insn_mask */
+	for (size_t i = 0; i < ki->n_prs; i++) {
+		size_t end = ki->prs[i].offset + ((ki->prs[i].desc_len + 3) & ~(size_t)3);
+
+		if (end > n)
+			end = n;
+		memcpy(*pp, notes + from, end - from);
+		*pp += end - from;
+		put_note(pp, pac_note_name, NT_ARM_PAC_MASK, masks, sizeof(masks), be);
+		from = end;
+	}
+	memcpy(*pp, notes + from, n - from);
+	*pp += n - from;
+	while (n & 3) {
+		*(*pp)++ = 0;
+		n++;
+	}
+	put_auxv(pp, be);
+}
+
 static void retag_threads(unsigned char *notes, const struct k2e_dump *d,
 			  const struct k2e_cpus *ki)
 {
@@ -189,7 +279,8 @@ int k2e_core_notes(const struct k2e_dump *d, const struct k2e_page_stats *st,
 		   const struct k2e_layout *l, const struct k2e_cpus *ki, struct k2e_core_notes *ret,
 		   struct k2e_err *err)
 {
-	bool erase;
+	bool erase, pac;
+	uint64_t pac_bits = 0;
 	char *cpus = NULL;
 	size_t cpus_len = 0;
 	char *info = info_text(d, st);
@@ -205,6 +296,9 @@ int k2e_core_notes(const struct k2e_dump *d, const struct k2e_page_stats *st,
 	}
 	cpus_len = cpus ? strlen(cpus) : 0;
 	len = ((d->notes_len + 3) & ~(size_t)3) + note_size(K2E_NOTE_NAME, info_len);
+	pac = pac_mask(d, &pac_bits) && ki->n_prs;
+	if (pac)
+		len += ki->n_prs * note_size(pac_note_name, 16) + note_size("CORE", AUXV_LEN);
 	if (cpus)
 		len += note_size(K2E_NOTE_NAME, cpus_len);
 	erase = d->eraseinfo_len && len + note_size(K2E_NOTE_NAME, d->eraseinfo_len) <= l->notes_cap;
@@ -220,8 +314,22 @@ int k2e_core_notes(const struct k2e_dump *d, const struct k2e_page_stats *st,
 	if (d->notes_len)
 		memcpy(buf, d->notes, d->notes_len);
 	retag_threads(buf, d, ki);
-	/* Pad the input's notes to 4 bytes, as note readers expect. */
 	p = buf + d->notes_len;
+	if (pac) {
+		unsigned char *in = malloc(d->notes_len);
+
+		if (!in) {
+			free(info);
+			free(cpus);
+			free(buf);
+			return k2e_err_set(err, "out of memory");
+		}
+		memcpy(in, buf, d->notes_len);
+		p = buf;
+		put_with_pac(&p, in, d->notes_len, ki, pac_bits, d->big_endian);
+		free(in);
+	}
+	/* Pad the input's notes to 4 bytes, as note readers expect. */
 	while ((size_t)(p - buf) & 3)
 		*p++ = 0;
 	put_note(&p, K2E_NOTE_NAME, NT_K2E_INFO, info, info_len, d->big_endian);

@@ -4,7 +4,9 @@
  *
  * Notes: the dump's, verbatim but for each NT_PRSTATUS's pr_pid, which
  * becomes the thread id gdb shows (analysis/cpus.h), then kdump2elf's own
- * (convert/k2e-notes.h): NT_K2E_INFO, NT_K2E_CPUS and the eraseinfo.
+ * (convert/k2e-notes.h): NT_K2E_INFO, NT_K2E_CPUS and the eraseinfo.  On
+ * arm64 with pointer authentication, an NT_ARM_PAC_MASK note follows each
+ * NT_PRSTATUS (corefile.c).
  */
 #ifndef K2E_COREFILE_H
 #define K2E_COREFILE_H
@@ -21,6 +23,11 @@
 
 /* Room for kdump2elf's own notes in the layout. */
 extern const size_t k2e_core_notes_reserve;
+/*
+ * And for the notes it adds to each thread (arm64's NT_ARM_PAC_MASK, see
+ * corefile.c): 0 for other machines.
+ */
+size_t k2e_core_notes_thread_room(const struct k2e_dump *d);
 
 struct k2e_core_notes {
 	unsigned char *buf;
