@@ -192,3 +192,52 @@ TEST(gdbscript_architecture)
 	close(fd);
 	unlink(script);
 }
+
+/*
+ * Modules the converter found: a relocated copy is loaded as it is (quoted,
+ * no addresses for gdb to place); a .ko without one keeps add-symbol-file
+ * -s and the reason; no file at all, only the reason.
+ */
+TEST(gdbscript_module_files)
+{
+	char script[] = "/tmp/k2e-gdbmods-XXXXXX";
+	struct k2e_section sect[] = { { .name = ".text", .addr = 0xffffffffc0001000ULL } };
+	struct k2e_module mods[3] = { 0 };
+	struct k2e_modules ml = { .mods = mods, .n_mods = 3 };
+	struct k2e_gdb_module g[3] = {
+		{ .relocated = "/out/core \"1\".elf.k2e_oops.ko.debug", .file = "/m/k2e_oops.ko" },
+		{ .why = "no relocated copy: relocation type 9 not supported" },	/* .file: below */
+		{ .why = "no gone.ko found" },
+	};
+	struct k2e_gdbscript_in in = { .core = "/tmp/core.elf", .dump = "dump", .vmlinux = "/tmp/vmlinux",
+				       .mods = &ml, .mod_files = g };
+	struct k2e_err err;
+	size_t found = 0;
+	char *text, want[256];
+	int fd = mkstemp(script);
+
+	if (!CHECK(fd >= 0))
+		return;
+	g[1].file = script;	/* a file that is there (empty: no sections to confirm) */
+	for (int i = 0; i < 3; i++) {
+		mods[i].sect = sect;
+		mods[i].n_sect = 1;
+	}
+	snprintf(mods[0].name, sizeof(mods[0].name), "k2e_oops");
+	snprintf(mods[1].name, sizeof(mods[1].name), "other");
+	snprintf(mods[2].name, sizeof(mods[2].name), "gone");
+	if (CHECKF(k2e_gdbscript_write(fd, script, &in, &found, &err) == 0, "%s", err.msg)) {
+		text = slurp(script);
+		CHECK_U64(found, 2);
+		CHECKF(only_known_commands(text), "%s", text);
+		CHECK_CONTAINS(text, "\nadd-symbol-file \"/out/core \\\"1\\\".elf.k2e_oops.ko.debug\"\n");
+		snprintf(want, sizeof(want),
+			 "\n# module other: no relocated copy: relocation type 9 not supported\n"
+			 "add-symbol-file \"%s\" 0xffffffffc0001000\n", script);
+		CHECK_CONTAINS(text, want);
+		CHECK_CONTAINS(text, "\n# module gone: no gone.ko found\ncore-file ");
+		free(text);
+	}
+	close(fd);
+	unlink(script);
+}
