@@ -20,9 +20,15 @@ def main(vmlinux, dump, module=None):
     print("jiffies_64 %d" % prog["jiffies_64"].value_())
     print("panic_cpu %d" % prog["panic_cpu"].counter.value_())
     thread = prog.crashed_thread()
+    if prog.platform.arch == drgn.Architecture.AARCH64:
+        # drgn 0.0.22 takes arm64's first NT_PRSTATUS for the crashed thread: ask panic_cpu
+        from drgn.helpers.linux.percpu import per_cpu
+        curr = per_cpu(prog["runqueues"], prog["panic_cpu"].counter.value_()).curr
+        thread = prog.thread(curr.pid.value_())
     print("crashed_pid %d" % thread.tid)
     trace = thread.stack_trace()
-    sp = trace[0].registers()["rsp"]
+    regs = trace[0].registers()
+    sp = regs["rsp"] if "rsp" in regs else regs["sp"]
     print("crashed_sp 0x%x" % sp)
     print("stack_word 0x%x" % prog.read_u64(sp))
     for i, frame in enumerate(trace):
