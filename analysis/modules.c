@@ -290,7 +290,7 @@ static int read_module(struct k2e_symtab *st, struct k2e_kernel *km, const struc
 		/* The end of the table may be the end of module memory. */
 		size_t to_page = (strtab + strs_len) & 4095;
 
-		if (strs_len <= 256 || to_page == 0)
+		if (strs_len <= 256 || to_page == 0 || to_page >= strs_len)
 			goto out;
 		strs_len -= to_page;
 		strs[strs_len] = '\0';
