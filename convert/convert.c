@@ -242,9 +242,21 @@ static int write_module_files(const struct k2e_dump *d, const struct k2e_convert
 		struct k2e_outfile *f;
 		struct k2e_err e;
 
-		/* Only names lib/names.h accepts become file names. */
+		bool twice = false;
+
+		/*
+		 * Only names lib/names.h accepts become file names, each once: a
+		 * second module of a name (a dump is hostile input) is left out
+		 * once one has its file, whichever comes first.
+		 */
 		if (!k2e_name_is_module(m->name))
 			continue;
+		for (size_t j = 0; j < i && !twice; j++)
+			twice = mf->g[j].relocated && strcmp(kn->mods.mods[j].name, m->name) == 0;
+		if (twice) {
+			mf->g[i].why = "a second module of this name in the dump: left out";
+			continue;
+		}
 		(void)k2e_module_build_id(kn->k, m, id, sizeof(id));
 		own[1] = k2e_find_module_file(m->name, id, opts->module_dirs, opts->n_module_dirs,
 					      release, &e);
@@ -302,6 +314,10 @@ static int write_gdb_script(const struct k2e_dump *d, const struct k2e_convert_o
 
 	(void)k2e_vmcoreinfo_string(k2e_kernel_vmcoreinfo(kn->k), "OSRELEASE", release,
 				    sizeof(release));
+	if (d->e_machine == EM_AARCH64 &&
+	    k2e_vmcoreinfo_unsigned(k2e_kernel_vmcoreinfo(kn->k), "NUMBER(KERNELPACMASK)", 16,
+				    &in.pac_mask) < 0)
+		in.pac_mask = 0;
 	/* gdb numbers a core's threads in note order. */
 	for (size_t i = 0; i < kn->cpus.n_prs; i++)
 		if (kn->cpus.panic_cpu >= 0 && kn->cpus.prs[i].cpu == kn->cpus.panic_cpu)

@@ -12,6 +12,7 @@
 
 #include "debuginfo/find.h"
 #include "lib/names.h"
+#include "output/gdbpac.h"
 
 /* Does the ELF file at path have an allocated section called name? */
 static bool has_section(Elf *elf, const char *name)
@@ -206,6 +207,8 @@ int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript
 	} else {
 		fputs("# no vmlinux was found: give one to kdump2elf with --vmlinux for symbols\n", f);
 	}
+	if (in->pac_mask)
+		k2e_gdbscript_pac_unwinder(f, in->pac_mask);
 	fprintf(f, "core-file %s\n", in->core);
 	if (in->thread > 0)
 		fprintf(f, "thread %d\n", in->thread);

@@ -29,6 +29,7 @@ struct k2e_gdbscript_in {
 	 * before any file is loaded.  NULL: gdb takes it from the files.
 	 */
 	const char *architecture;
+	uint64_t pac_mask;		/* arm64 KERNELPACMASK: gdb 13's unwinder fix (gdbpac.h); 0: none */
 	const char *dump;		/* what it was made from, for the comment */
 	const char *vmlinux;		/* NULL: none */
 	const char *sidecar;		/* OUTPUT.sym, used when there is no vmlinux */
