@@ -238,5 +238,25 @@ else
 		check "a 6.1 k2e_oops.ko beside a 6.12 dump: not loaded, no relocated copy" \
 			bash -c "! grep -q '^add-symbol-file' '$GDBT/wrong.elf.gdb' && [ ! -e '$GDBT/wrong.elf.k2e_oops.ko.debug' ]"
 		rm -f "$GDBT/wrong.elf"
+		# A dump naming two modules k2e_oops (pvpanic's name overwritten): converted, one file for the name.
+		$PY - "$k612/smp2/kdump/vmcore.elf-d31" "$GDBT/twice.dump" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+pat, new = b"pvpanic" + b"\0" * 49, b"k2e_oops" + b"\0" * 48
+i = d.find(pat)
+while i >= 0:
+    d[i:i + 56] = new
+    i = d.find(pat, i + 56)
+open(sys.argv[2], "wb").write(d)
+PY
+		mkdir -p "$GDBT/twice-ko" && cp "$k612/k2e_oops.ko" "$GDBT/twice-ko/"
+		"$K2E" -f --vmlinux "$(ls "$k612"/vmlinux-* | head -n 1)" --modules "$GDBT/twice-ko" \
+			"$GDBT/twice.dump" -o "$GDBT/twice.elf" 2>"$GDBT/twice.err"
+		check_eq "two modules named k2e_oops in a dump: converted" 0 $?
+		check_eq "two modules named k2e_oops in a dump: two listed in OUT.gdb" 2 \
+			"$(grep -c 'module k2e_oops\|k2e_oops\.ko\.debug' "$GDBT/twice.elf.gdb")"
+		check_eq "two modules named k2e_oops in a dump: one relocated copy, loaded once" \
+			"add-symbol-file \"$GDBT/twice.elf.k2e_oops.ko.debug\"" "$(grep '^add-symbol-file' "$GDBT/twice.elf.gdb")"
+		rm -f "$GDBT/twice.dump" "$GDBT/twice.elf"
 	fi
 fi
