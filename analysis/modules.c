@@ -25,6 +25,16 @@ static int read_mem(struct k2e_kernel *k, uint64_t va, void *buf, size_t len)
 	return k2e_kernel_read(k, va, buf, len, &e);
 }
 
+/* &modules: its symbol, else found in module memory (kallsyms without data symbols). */
+static int modules_head(struct k2e_kernel *k, uint64_t *ret, struct k2e_err *err)
+{
+	struct k2e_err e;
+
+	if (k2e_kernel_symbol(k, "modules", ret, err) == 0)
+		return 0;
+	return k2e_modules_find_head(k, ret, &e) == 0 ? 0 : -1;
+}
+
 static int read_u64(struct k2e_kernel *k, uint64_t va, uint64_t *ret)
 {
 	struct k2e_err e;
@@ -115,7 +125,7 @@ int k2e_modules_list(struct k2e_kernel *kr, struct k2e_modules *ki, struct k2e_e
 	int guard = 0;
 
 	memset(ki, 0, sizeof(*ki));
-	if (k2e_kernel_symbol(kr, "modules", &head, &e) < 0) {
+	if (modules_head(kr, &head, &e) < 0) {
 		snprintf(ki->why_no_modules, sizeof(ki->why_no_modules), "%.200s", e.msg);
 		return 0;
 	}
@@ -352,7 +362,7 @@ int k2e_modules_add_symbols(struct k2e_symtab *st, struct k2e_kernel *km, struct
 
 	if (mod_layout(km, &l, err) < 0)
 		return k2e_err_prefix(err, "module layout");
-	if (k2e_kernel_symbol(km, "modules", &head, err) < 0)
+	if (modules_head(km, &head, err) < 0)
 		return -1;
 	if (k2e_kernel_read_uint(km, head, ws, &pos, err) < 0)
 		return k2e_err_prefix(err, "modules list");

@@ -56,4 +56,11 @@ bool k2e_module_build_id(struct k2e_kernel *k, const struct k2e_module *m, char 
  */
 int k2e_modules_add_symbols(struct k2e_symtab *st, struct k2e_kernel *k, struct k2e_err *err);
 
+/*
+ * The address of the `modules` list head when no symbol gives it: found
+ * from a struct module in the module area (analysis/modules-find.c).
+ * Layouts through k's type lookup.  -1 with err when none is found.
+ */
+int k2e_modules_find_head(struct k2e_kernel *k, uint64_t *ret, struct k2e_err *err);
+
 #endif

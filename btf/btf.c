@@ -62,14 +62,83 @@ static struct btf *new_split(const void *data, uint32_t size, struct btf *base)
 	return btf;
 }
 
+/*
+ * Without __start_BTF (kallsyms of a CONFIG_KALLSYMS_ALL=n kernel has no
+ * data symbols): the .BTF section by its shape, in the read-only data after
+ * _etext.  struct btf_header (include/uapi/linux/btf.h): magic 0xeB9F,
+ * version 1, flags, hdr_len 24, then type_off/type_len/str_off/str_len; the
+ * vmlinux BTF has its types first and its strings right after them.
+ */
+enum { BTF_SCAN_CHUNK = 1 << 20, BTF_SCAN_SPAN = 128 << 20, BTF_HDR = 24 };
+
+static bool btf_header_at(struct k2e_kernel *km, const unsigned char *p, uint64_t *ret_len)
+{
+	uint64_t f[4];
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		f[i] = k2e_kernel_get_uint(km, p + 8 + 4 * i, 4);
+	if (k2e_kernel_get_uint(km, p, 2) != 0xeb9f || p[2] != 1 ||
+	    k2e_kernel_get_uint(km, p + 4, 4) != BTF_HDR || f[0] != 0 || f[1] == 0 ||
+	    f[2] != f[1] || f[3] == 0 || BTF_HDR + f[2] + f[3] > MAX_BTF)
+		return false;
+	*ret_len = BTF_HDR + f[2] + f[3];
+	return true;
+}
+
+static int find_btf(struct k2e_kernel *km, uint64_t *ret_start, uint64_t *ret_stop,
+		    struct k2e_err *err)
+{
+	uint64_t etext, at, len;
+	unsigned char *buf;
+	size_t i;
+
+	if (k2e_kernel_symbol(km, "_etext", &etext, err) < 0)
+		return -1;
+	if (!(buf = malloc(BTF_SCAN_CHUNK + BTF_HDR)))
+		return k2e_err_set(err, "out of memory");
+	for (at = etext & ~UINT64_C(4095); at - (etext & ~UINT64_C(4095)) < BTF_SCAN_SPAN;
+	     at += BTF_SCAN_CHUNK) {
+		size_t pg, step = BTF_SCAN_CHUNK;
+
+		/* A chunk not wholly in the dump is scanned page by page. */
+		for (pg = 0; pg < BTF_SCAN_CHUNK; pg += step) {
+			size_t n = step;
+
+			if (k2e_kernel_peek(km, at + pg, buf, n + BTF_HDR) < 0) {
+				if (step == BTF_SCAN_CHUNK) {
+					step = 4096;
+					pg -= step;
+					continue;
+				}
+				if (k2e_kernel_peek(km, at + pg, buf, n) < 0)
+					continue;
+				n -= BTF_HDR;
+			}
+			for (i = 0; i < n; i += 4)
+				if (buf[i + 2] == 1 && btf_header_at(km, buf + i, &len)) {
+					*ret_start = at + pg + i;
+					*ret_stop = at + pg + i + len;
+					free(buf);
+					return 0;
+				}
+		}
+	}
+	free(buf);
+	return k2e_err_set(err, "no symbol '__start_BTF' and no BTF header in the %d MiB after _etext",
+			   BTF_SCAN_SPAN >> 20);
+}
+
 int k2e_btf_read_vmlinux(struct k2e_kernel *km, struct btf **ret, struct k2e_err *err)
 {
 	uint64_t start, stop;
 	struct btf *btf;
 	void *data;
+	struct k2e_err e;
 
-	if (k2e_kernel_symbol(km, "__start_BTF", &start, err) < 0 ||
-	    k2e_kernel_symbol(km, "__stop_BTF", &stop, err) < 0)
+	if ((k2e_kernel_symbol(km, "__start_BTF", &start, &e) < 0 ||
+	     k2e_kernel_symbol(km, "__stop_BTF", &stop, &e) < 0) &&
+	    find_btf(km, &start, &stop, err) < 0)
 		return k2e_err_prefix(err, "vmlinux BTF (CONFIG_DEBUG_INFO_BTF off?)");
 	if (stop <= start)
 		return k2e_err_set(err, "vmlinux BTF: __stop_BTF 0x%llx is not after __start_BTF 0x%llx",

@@ -28,6 +28,7 @@
 #include "lib/fileio.h"
 #include "btf/dwarf.h"
 #include "kernel/symtab.h"
+#include "output/frames-arm64.h"
 #include "output/orc.h"
 
 /* ELF constants (include/uapi/linux/elf.h, the gABI). */
@@ -476,7 +477,30 @@ fail:
 
 static void note(struct ctx *c, const char *what, const struct k2e_err *e);
 
-/* .debug_frame from the ORC tables (output/orc.h); x86_64 only, optional. */
+/* .debug_frame from the code's frame records (output/frames-arm64.h). */
+static int make_frame_arm64(struct ctx *c, struct k2e_err *err)
+{
+	struct k2e_a64_frame_out o;
+	struct k2e_err e;
+	struct sec *s;
+	int rc;
+
+	if (k2e_a64_debug_frame(c->km, &o, &e) < 0) {
+		note(c, "no unwind tables", &e);
+		return 0;
+	}
+	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, 0))) {
+		free(o.frame);
+		return k2e_err_set(err, "out of memory");
+	}
+	s->align = 8;
+	rc = sec_write(&c->w, s, o.frame, o.frame_len, err);
+	free(o.frame);
+	c->stats.fdes = o.fdes;
+	return rc;
+}
+
+/* .debug_frame from the ORC tables (output/orc.h) on x86_64, frame records on arm64; optional. */
 static int make_frame(struct ctx *c, struct k2e_err *err)
 {
 	struct k2e_orc_out o;
@@ -484,6 +508,8 @@ static int make_frame(struct ctx *c, struct k2e_err *err)
 	struct sec *s;
 	int rc;
 
+	if (k2e_kernel_machine(c->km) == 183 /* EM_AARCH64 */)
+		return make_frame_arm64(c, err);
 	if (k2e_kernel_machine(c->km) != 62 /* EM_X86_64 */)
 		return 0;
 	if (k2e_orc_debug_frame(c->km, &o, &e) < 0) {
