@@ -162,7 +162,7 @@ static void note_save(struct state *s, unsigned reg, int64_t at, bool prologue)
 {
 	if (reg < FIRST_SAVED || reg > R_LR || at >= 0 || at < INT32_MIN)
 		return;
-	if (reg >= R_FP || (prologue && !s->saved[reg]))
+	if (!s->saved[reg] && (reg >= R_FP || prologue))
 		s->saved[reg] = (int32_t)at;
 }
 
@@ -206,10 +206,10 @@ static bool step(struct state *s, uint32_t w, bool prologue)
 			if (rn == R_SP && mode == 3)
 				sp_moved(s, off);
 			base = rn == R_SP ? -s->sp_size : -s->fp_off;
-			if (mode != 1) {
+			if (mode == 2) {
 				note_save(s, rt, base + off, prologue);
 				note_save(s, rt2, base + off + 8, prologue);
-			} else {
+			} else {	/* pre-index: at the new sp; post-index: at the old one */
 				note_save(s, rt, base, prologue);
 				note_save(s, rt2, base + 8, prologue);
 			}
