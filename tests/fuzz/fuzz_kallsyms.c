@@ -4,6 +4,8 @@
  * address encodings (absolute, base-relative, absolute-percpu,
  * place-relative), whole and for a few names, then look a symbol up
  * through the table.  Seeds: one image per encoding and table shape.
+ * Without SYMBOL(kallsyms_names) the tables are searched for in the image,
+ * bounded to the image's regions (fuzz_kernel_ex).
  */
 #include "tests/fuzz/fuzz-kernel.h"
 
@@ -13,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const some[] = { "_stext", "init_task", "modules" };
-	struct k2e_kernel *k = fuzz_kernel(data, size);
+	struct k2e_kernel *k = fuzz_kernel_ex(data, size, true);
 	struct k2e_symtab *st;
 	struct k2e_err err;
 	uint64_t addr;
