@@ -21,9 +21,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct btf *base = NULL;
 	struct k2e_symtab *st;
 	struct k2e_err err;
+	uint64_t ip, stop;
 
 	if (!k)
 		return 0;
+	/*
+	 * An IP table larger than the input cannot be read whole: it only costs
+	 * the allocations of up to MAX_ORCS entries.  Skipped, for speed.
+	 */
+	if (k2e_vmcoreinfo_symbol(k2e_kernel_vmcoreinfo(k), "__start_orc_unwind_ip", &ip) == 0 &&
+	    k2e_vmcoreinfo_symbol(k2e_kernel_vmcoreinfo(k), "__stop_orc_unwind_ip", &stop) == 0 &&
+	    stop > ip && stop - ip > size) {
+		k2e_kernel_free(k);
+		return 0;
+	}
 	if (k2e_btf_read_vmlinux(k, &base, &err) == 0)
 		k2e_kernel_use_btf(k, base);
 	st = k2e_symtab_new();
