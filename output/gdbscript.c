@@ -125,6 +125,7 @@ int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript
 	const char *dirs[64];
 	char distro[2][512];
 	size_t n_dirs = 0, found = 0;
+	bool sidecar = false;	/* symbols from OUTPUT.sym */
 	FILE *f;
 	int fd;
 
@@ -204,10 +205,12 @@ int k2e_gdbscript_write(int out_fd, const char *path, const struct k2e_gdbscript
 		fputs("symbol-file ", f);
 		put_quoted(f, in->sidecar);
 		fputc('\n', f);
+		sidecar = true;
 	} else {
 		fputs("# no vmlinux was found: give one to kdump2elf with --vmlinux for symbols\n", f);
 	}
-	if (in->pac_mask)
+	/* The sidecar's own call frames strip PAC bits (output/frames-arm64.h). */
+	if (in->pac_mask && !sidecar)
 		k2e_gdbscript_pac_unwinder(f, in->pac_mask);
 	fprintf(f, "core-file %s\n", in->core);
 	if (in->thread > 0)
