@@ -177,9 +177,11 @@ else
 			s=$(basename "$(dirname "$shape")")
 			gdb_case "gdb-$s" "$vml" "$FIX" "$FIX/k2e_oops.ko" "$shape/vmcore.kdump-zlib"
 		done
-		# Without a vmlinux: the CPU map and the panicking CPU from the dump's kallsyms.
-		for shape in "$FIX"/*/kdump; do
-			s=$(basename "$(dirname "$shape")")
+		# Without a vmlinux, on every x86_64 kernel of the matrix: the CPU map and the
+		# panicking CPU from the dump's kallsyms (5.10: found in the image by shape).
+		for shape in $(for kd in ${FIXDIRS:-$FIX}; do
+			case $(basename "$kd") in *-amd64) ls -d "$kd"/*/kdump ;; esac; done); do
+			s=$(basename "$(dirname "$(dirname "$shape")")" | cut -d. -f1-2)-$(basename "$(dirname "$shape")")
 			want_cpu=$(field crash_cpu "$shape/facts.txt")
 			"$K2E" -f --no-sidecar "$shape/vmcore.kdump-zlib" -o "$GDBT/nv-$s.elf" 2>/dev/null
 			strings "$GDBT/nv-$s.elf" | grep -E '^(PANIC_CPU|NOTE)=' >"$GDBT/nv-$s.cpus"
