@@ -177,6 +177,14 @@ else
 			s=$(basename "$(dirname "$shape")")
 			gdb_case "gdb-$s" "$vml" "$FIX" "$FIX/k2e_oops.ko" "$shape/vmcore.kdump-zlib"
 		done
+		# The other x86_64 kernels of the matrix, one dump each: the same answers as drgn.
+		for kd in ${FIXDIRS:-}; do
+			case $kd in "$FIX" | *-arm64) continue ;; esac
+			kvml=$(ls "$kd"/vmlinux-* 2>/dev/null | head -n 1)
+			[ -n "$kvml" ] && [ -f "$kd/smp2/kdump/vmcore.kdump-zlib" ] &&
+				gdb_case "gdb-$(basename "$kd" | cut -d. -f1-2)" "$kvml" "$kd" "$kd/k2e_oops.ko" \
+					"$kd/smp2/kdump/vmcore.kdump-zlib"
+		done
 		# Without a vmlinux, on every x86_64 kernel of the matrix: the CPU map and the
 		# panicking CPU from the dump's kallsyms (5.10: found in the image by shape).
 		for shape in $(for kd in ${FIXDIRS:-$FIX}; do
