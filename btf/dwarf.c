@@ -446,6 +446,9 @@ static int map_build(const struct btf *btf, uint32_t n_types, int kind, struct n
 		if (btf_kind(t) != kind)
 			continue;
 		const char *nm = btf__name_by_offset(btf, t->name_off);
+
+		if (!nm)
+			continue;	/* a name past the strings (libbpf 1.1 lets it through) */
 		size_t i = hash(nm) & (want - 1);
 
 		while (m->slots[i])
@@ -460,7 +463,9 @@ static uint32_t map_find(const struct btf *btf, const struct name_map *m, const 
 	for (size_t i = hash(nm) & (m->n - 1); m->slots[i]; i = (i + 1) & (m->n - 1)) {
 		const struct btf_type *t = btf__type_by_id(btf, m->slots[i]);
 
-		if (strcmp(btf__name_by_offset(btf, t->name_off), nm) == 0)
+		const char *tn = btf__name_by_offset(btf, t->name_off);
+
+		if (tn && strcmp(tn, nm) == 0)
 			return m->slots[i];
 	}
 	return 0;

@@ -1,13 +1,17 @@
 /*
- * Unit tests of kernel/types-btf.c on BTF that loops, as a dump may hold it
- * (libbpf accepts it): found by tests/fuzz/fuzz_btf.c.
+ * Unit tests of kernel/types-btf.c and btf/dwarf.c on BTF a dump may hold
+ * and libbpf accepts: types that loop, names past the string section.
+ * Found by tests/fuzz/fuzz_btf.c.
  */
 #include "tests/unit/harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <bpf/btf.h>
 
+#include "btf/dwarf.h"
+#include "kernel/symtab.h"
 #include "kernel/types-btf.h"
 
 /* struct a { int x; struct a; } and a typedef that names itself. */
@@ -59,5 +63,39 @@ TEST(btf_member_fan_out_is_bounded)
 	}
 	CHECK(k2e_btf_member(b, "s29", "nothing", &m, &err) < 0);
 	CHECK(k2e_btf_member(b, "s29", "z", &m, &err) == 0);
+	btf__free(b);
+}
+
+/* A struct named past the strings: libbpf 1.1 accepts it; DWARF is made all the same. */
+TEST(btf_dwarf_name_past_strings)
+{
+	struct btf *b = btf__new_empty(), *bad;
+	struct k2e_symtab *st = k2e_symtab_new();
+	struct k2e_dwarf_out out;
+	struct k2e_err err;
+	const unsigned char *raw;
+	unsigned char *copy;
+	uint32_t len, hdr_len, type_off;
+	int t_int;
+
+	t_int = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	btf__add_struct(b, "s", 4);
+	btf__add_field(b, "x", t_int, 0, 0);
+	raw = btf__raw_data(b, &len);
+	copy = malloc(len);
+	memcpy(copy, raw, len);
+	memcpy(&hdr_len, copy + 4, 4);
+	memcpy(&type_off, copy + 8, 4);
+	/* Type 1 (int) is 16 bytes; type 2's name_off follows. */
+	memcpy(copy + hdr_len + type_off + 16, &(uint32_t){ 0x7fff0000 }, 4);
+	bad = btf__new(copy, len);
+	k2e_symtab_finish(st);
+	if (bad) {	/* libbpf 1.x: NULL on error */
+		CHECK(k2e_dwarf_from_btf(bad, st, false, &out, &err) == 0);
+		k2e_dwarf_out_release(&out);
+		btf__free(bad);
+	}
+	k2e_symtab_free(st);
+	free(copy);
 	btf__free(b);
 }
