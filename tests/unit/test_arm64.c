@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analysis/cpus.h"
 #include "arch/arch.h"
+#include "convert/corefile.h"
+#include "convert/k2e-notes.h"
 #include "lib/endian.h"
 
 enum { MAX_TABLES = 64 };
@@ -430,4 +433,86 @@ TEST(arm64_kimage_range)
 	CHECK_U64(end, 0xffffba8201c10000ULL + 0x28e000);
 	k2e_vmaps_release(&maps);
 	tbuf_free(&notes);
+}
+
+/*
+ * The core's notes for an arm64 dump with KERNELPACMASK: each NT_PRSTATUS
+ * followed by an NT_ARM_PAC_MASK ("LINUX", the mask twice), one NT_AUXV
+ * with HWCAP_PACA|PACG after the dump's notes, room for all of it; an
+ * x86_64 dump of the same notes gets none of them.
+ */
+static void pac_notes(uint16_t machine, const uint32_t *want_types, size_t n_want)
+{
+	static const char vmci[] = "OSRELEASE=6.1.0\nNUMBER(KERNELPACMASK)=0xffff000000000000\n";
+	unsigned char prs[392] = { 0 };
+	struct tbuf notes = { 0 };
+	struct k2e_dump d;
+	struct k2e_cpus ki = { 0 };
+	struct k2e_page_stats st;
+	struct k2e_layout l = { .notes_cap = 1 << 20 };
+	struct k2e_core_notes out = { 0 };
+	struct k2e_err err;
+	size_t pos = 0, n = 0, pacs = 0;
+
+	k2e_put32le(prs + 32, 150);
+	note_put(&notes, "CORE", NT_PRSTATUS, prs, sizeof(prs), false);
+	k2e_put32le(prs + 32, 0);
+	note_put(&notes, "CORE", NT_PRSTATUS, prs, sizeof(prs), false);
+	note_put(&notes, "VMCOREINFO", 0, vmci, strlen(vmci), false);
+	memset(&d, 0, sizeof(d));
+	d.notes = notes.p;
+	d.notes_len = notes.len;
+	d.e_machine = machine;
+	d.ptr_bits = 64;
+	k2e_page_stats_init(&st);
+	if (!CHECK(k2e_cpus_list_notes(&d, &ki, &err) == 0) || !CHECK_U64(ki.n_prs, 2))
+		goto out;
+	if (!CHECKF(k2e_core_notes(&d, &st, &l, &ki, &out, &err) == 0, "%s", err.msg))
+		goto out;
+	while (pos + 12 <= out.len) {
+		const unsigned char *p = out.buf + pos;
+		uint32_t namesz = k2e_get32(p, false), descsz = k2e_get32(p + 4, false);
+		uint32_t type = k2e_get32(p + 8, false);
+		const unsigned char *desc = p + 12 + ((namesz + 3) & ~3u);
+
+		if (n < n_want)
+			CHECKF(type == want_types[n], "note %zu: type 0x%x, want 0x%x", n, type, want_types[n]);
+		if (type == NT_ARM_PAC_MASK) {
+			pacs++;
+			CHECK(namesz == 6 && memcmp(p + 12, "LINUX", 6) == 0);
+			CHECK(descsz == 16 && k2e_get64(desc, false) == 0xffff000000000000ULL &&
+			      k2e_get64(desc + 8, false) == 0xffff000000000000ULL);
+		}
+		if (type == NT_AUXV) {
+			CHECK(descsz == 32 && k2e_get64(desc, false) == AT_HWCAP &&
+			      k2e_get64(desc + 8, false) == (3ULL << 30) && k2e_get64(desc + 16, false) == 0);
+		}
+		if (type == NT_PRSTATUS && n == 0)
+			CHECK_U64(k2e_get32(desc + 32, false), 150);
+		n++;
+		pos = (size_t)(desc - out.buf) + ((descsz + 3) & ~3u);
+	}
+	CHECK_U64(n, n_want);
+	CHECK_U64(pos, out.len);
+	if (machine == EM_AARCH64)
+		CHECK_U64(k2e_core_notes_thread_room(&d), 2 * (12 + 8 + 16) + 12 + 8 + 32);
+	else
+		CHECK_U64(k2e_core_notes_thread_room(&d), 0);
+	CHECK_U64(pacs, machine == EM_AARCH64 ? 2 : 0);
+out:
+	free(out.buf);
+	free(out.cpu_map);
+	k2e_cpus_release(&ki);
+	k2e_page_stats_release(&st);
+	tbuf_free(&notes);
+}
+
+TEST(arm64_pac_mask_notes)
+{
+	static const uint32_t a64[] = { NT_PRSTATUS, NT_ARM_PAC_MASK, NT_PRSTATUS, NT_ARM_PAC_MASK, 0,
+					NT_AUXV, NT_K2E_INFO, NT_K2E_CPUS };
+	static const uint32_t x86[] = { NT_PRSTATUS, NT_PRSTATUS, 0, NT_K2E_INFO, NT_K2E_CPUS };
+
+	pac_notes(EM_AARCH64, a64, sizeof(a64) / sizeof(a64[0]));
+	pac_notes(EM_X86_64, x86, sizeof(x86) / sizeof(x86[0]));
 }
