@@ -13,7 +13,8 @@
  * parser then runs on a kernel with only that VMCOREINFO and a memory
  * backend that records every read; the bytes read, merged into regions,
  * become the image.  For orc, N (default 64) bounds the number of vmlinux
- * ORC entries kept.
+ * ORC entries kept, and the image gets a tiny BTF (fuzz_orc translates the
+ * modules' tables only when the kernel has BTF) and the module layouts.
  *
  * MODE btf: synthetic images with a small vmlinux BTF and module BTF split
  * over it, made with libbpf, written to OUT-DIR.
@@ -43,12 +44,24 @@ struct rec {
 	struct k2e_kernel *real;
 	struct range *v;
 	size_t n, cap;
+	/* A region served before the real memory, not recorded (the tiny BTF of orc). */
+	uint64_t inj_va;
+	const void *inj;
+	size_t inj_len;
 };
+
+/* Where orc images put their tiny BTF, and how big it may be. */
+static const uint64_t INJ_VA = 0xffffffff8f000000ULL;
 
 static int rec_read(void *mem, uint64_t va, void *buf, size_t len, struct k2e_err *err)
 {
 	struct rec *r = mem;
 
+	if (r->inj && va >= r->inj_va && va - r->inj_va <= r->inj_len &&
+	    len <= r->inj_len - (va - r->inj_va)) {
+		memcpy(buf, (const char *)r->inj + (va - r->inj_va), len);
+		return 0;
+	}
 	if (k2e_kernel_read(r->real, va, buf, len, err) < 0)
 		return -1;
 	if (r->n == r->cap) {
@@ -175,7 +188,7 @@ static void lookups(struct k2e_kernel *k, struct text *t, const char *mode, unsi
 	struct k2e_err err;
 	uint64_t v;
 
-	if (!strcmp(mode, "modules")) {
+	if (!strcmp(mode, "modules") || !strcmp(mode, "orc")) {
 		for (size_t i = 0; i < sizeof(mod_syms) / sizeof(*mod_syms); i++)
 			if (k2e_kernel_symbol(k, mod_syms[i], &v, &err) == 0)
 				line(t, "SYMBOL(%s)=%llx\n", mod_syms[i], (unsigned long long)v);
@@ -189,8 +202,23 @@ static void lookups(struct k2e_kernel *k, struct text *t, const char *mode, unsi
 		for (size_t i = 0; i < sizeof(mod_sizes) / sizeof(*mod_sizes); i++)
 			if (k2e_kernel_sizeof(k, mod_sizes[i], &v, &err) == 0)
 				line(t, "SIZE(%s)=%llu\n", mod_sizes[i], (unsigned long long)v);
-	} else if (!strcmp(mode, "orc")) {
+	}
+	if (!strcmp(mode, "orc")) {
+		static const char *const orc_members[][2] = {
+			{ "module", "arch" },
+			{ "mod_arch_specific", "num_orcs" },
+			{ "mod_arch_specific", "orc_unwind_ip" },
+			{ "mod_arch_specific", "orc_unwind" },
+		};
 		uint64_t ip, stop, orc;
+
+		for (size_t i = 0; i < sizeof(orc_members) / sizeof(*orc_members); i++) {
+			struct k2e_member m;
+
+			if (k2e_kernel_member(k, orc_members[i][0], orc_members[i][1], &m, &err) == 0)
+				line(t, "OFFSET(%s.%s)=%llu\n", orc_members[i][0], orc_members[i][1],
+				     (unsigned long long)m.offset);
+		}
 
 		if (k2e_kernel_symbol(k, "__start_orc_unwind_ip", &ip, &err) == 0 &&
 		    k2e_kernel_symbol(k, "__stop_orc_unwind_ip", &stop, &err) == 0 &&
@@ -237,12 +265,28 @@ static void run(struct k2e_kernel *k, const char *mode)
 		k2e_symtab_free(st);
 	} else if (!strcmp(mode, "orc")) {
 		struct k2e_orc_out o;
+		struct k2e_symtab *st = k2e_symtab_new();
+		struct btf *b = NULL;
 
+		/* As fuzz_orc: the image's BTF (any, for the module tables), its modules. */
+		if (k2e_btf_read_vmlinux(k, &b, &err) == 0)
+			k2e_kernel_use_btf(k, b);
+		if (k2e_modules_add_symbols(st, k, &err) == 0)
+			k2e_symtab_finish(st);
+		k2e_kernel_use_symtab(k, st);
 		if (k2e_orc_debug_frame(k, &o, &err) < 0)
 			fprintf(stderr, "make-kernel-seeds: orc: %s\n", err.msg);
+		else if (o.note[0])
+			fprintf(stderr, "make-kernel-seeds: orc: %zu modules; %s\n", o.modules, o.note);
 		else
+			fprintf(stderr, "make-kernel-seeds: orc: %zu FDEs, %zu modules\n", o.fdes, o.modules);
+		if (o.frame)
 			free(o.frame);
+		k2e_kernel_free(k);	/* before the BTF it uses */
+		btf__free(b);
+		return;
 	}
+	k2e_kernel_free(k);
 }
 
 static void write_file(const char *path, const struct text *t)
@@ -280,6 +324,8 @@ static int from_core(const char *mode, const char *core, const char *out, unsign
 	struct k2e_kernel_desc d = { 0 };
 	unsigned char *notes;
 	size_t nlen, npad, nreg = 0;
+	struct btf *tiny = NULL;
+	uint32_t tiny_len = 0;
 
 	if (k2e_kernel_open_core(core, &real, &err) < 0) {
 		fprintf(stderr, "make-kernel-seeds: %s\n", err.msg);
@@ -292,6 +338,15 @@ static int from_core(const char *mode, const char *core, const char *out, unsign
 		k2e_kernel_use_btf(real, btf);
 	vmcoreinfo_text(real, &vmci);
 	lookups(real, &vmci, mode, orc_n);
+	if (!strcmp(mode, "orc")) {
+		tiny = btf__new_empty();
+		btf__add_int(tiny, "int", 4, BTF_INT_SIGNED);
+		r.inj = btf__raw_data(tiny, &tiny_len);
+		r.inj_len = tiny_len;
+		r.inj_va = INJ_VA;
+		line(&vmci, "SYMBOL(__start_BTF)=%llx\nSYMBOL(__stop_BTF)=%llx\n",
+		     (unsigned long long)INJ_VA, (unsigned long long)(INJ_VA + tiny_len));
+	}
 	if (vmci.len > 65535) {
 		fprintf(stderr, "make-kernel-seeds: VMCOREINFO too long\n");
 		return 1;
@@ -316,12 +371,15 @@ static int from_core(const char *mode, const char *core, const char *out, unsign
 		fprintf(stderr, "make-kernel-seeds: %s: little-endian 64-bit cores only\n", core);
 		return 1;
 	}
-	run(k, mode);
-	k2e_kernel_free(k);
+	run(k, mode);	/* frees k */
 
 	/* Merged ranges, as regions. */
 	qsort(r.v, r.n, sizeof(*r.v), range_cmp);
 	image_head(&img, 0, &vmci);
+	if (r.inj) {
+		region(&img, r.inj_va, r.inj, r.inj_len);
+		nreg++;
+	}
 	for (size_t i = 0; i < r.n;) {
 		uint64_t a = r.v[i].a, end = a + r.v[i].len;
 		unsigned char *buf;
@@ -343,6 +401,7 @@ static int from_core(const char *mode, const char *core, const char *out, unsign
 	printf("%s: %zu bytes, %zu regions, %zu reads\n", out, img.len, nreg, r.n);
 	k2e_kernel_free(real);
 	btf__free(btf);
+	btf__free(tiny);
 	free(notes);
 	free(vmci.p);
 	free(img.p);

@@ -10,7 +10,8 @@
 # both ring layouts and the plain buffer), synthetic BTF made with libbpf,
 # and, when FIXTURES (default /var/cache/kdump2elf/fixtures) holds the real
 # kernels' smp2 dumps, each converted by kdump2elf and the memory the
-# printk, module and ORC parsers read from it (ORC cut to 64 entries).
+# printk, module and ORC parsers read from it (vmlinux ORC cut to 64
+# entries; the modules' tables whole, with a tiny BTF so they are read).
 # Inputs saved by fuzzing runs live beside the seeds and are kept.
 set -eu
 cd "$(dirname "$0")/../.."
