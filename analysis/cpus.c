@@ -91,6 +91,22 @@ void k2e_cpus_map_crash_notes(const unsigned char *notes, struct k2e_kernel *kr,
 }
 
 /*
+ * On arm64 QEMU adds no QEMU note; its NT_PRSTATUS notes say pid = vCPU
+ * index + 1 (dump/dump.c, cpu_index()), in order.  A kernel's own notes
+ * reading 1, 2, ... n would need init and kthreadd on CPUs 0 and 1 and
+ * crash_notes not matching: taken for QEMU's.
+ */
+static bool qemu_arm64_pids(const struct k2e_dump *d, const struct k2e_cpus *ki)
+{
+	if (d->e_machine != EM_AARCH64 || !ki->n_prs)
+		return false;
+	for (size_t i = 0; i < ki->n_prs; i++)
+		if (ki->prs[i].pid != i + 1)
+			return false;
+	return true;
+}
+
+/*
  * QEMU's dump-guest-memory writes one NT_PRSTATUS per vCPU in CPU order from
  * its own state, not from crash_notes (formats.md): there, the order is the CPU.
  */
@@ -99,7 +115,8 @@ static void map_cpus_qemu(const struct k2e_dump *d, struct k2e_cpus *ki)
 	const unsigned char *desc;
 	size_t len;
 
-	if (k2e_notes_find(d->notes, d->notes_len, "QEMU", -1, d->big_endian, &desc, &len) < 0)
+	if (k2e_notes_find(d->notes, d->notes_len, "QEMU", -1, d->big_endian, &desc, &len) < 0 &&
+	    !qemu_arm64_pids(d, ki))
 		return;
 	for (size_t i = 0; i < ki->n_prs; i++)
 		if (ki->prs[i].cpu >= 0)

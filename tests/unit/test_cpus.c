@@ -172,3 +172,42 @@ TEST(cpus_qemu_notes_are_in_cpu_order)
 	k2e_cpus_release(&ki);
 	tbuf_free(&notes);
 }
+
+/* QEMU on arm64 writes no QEMU note: its pids 1..n in note order say the CPU, only there. */
+TEST(cpus_qemu_arm64_pids_are_the_cpus)
+{
+	static const struct {
+		uint16_t machine;
+		uint32_t pids[3];
+		bool mapped;
+	} cases[] = {
+		{ EM_AARCH64, { 1, 2, 3 }, true },
+		{ EM_AARCH64, { 1, 3, 2 }, false },
+		{ EM_AARCH64, { 0, 1, 2 }, false },
+		{ EM_X86_64, { 1, 2, 3 }, false },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		unsigned char pr[PR_SIZE];
+		struct tbuf notes = { 0 };
+		struct k2e_dump d = { 0 };
+		struct k2e_cpus ki;
+		struct k2e_err err;
+
+		for (uint32_t i = 0; i < 3; i++) {
+			prstatus(pr, cases[c].pids[i], (unsigned char)i);
+			note_put(&notes, "CORE", NT_PRSTATUS, pr, sizeof(pr), false);
+		}
+		d.notes = notes.p;
+		d.notes_len = notes.len;
+		d.e_machine = cases[c].machine;
+		d.ptr_bits = 64;
+		CHECK(k2e_cpus_collect(&d, NULL, &ki, &err) == 0);
+		if (CHECK_U64(ki.n_prs, 3))
+			for (size_t i = 0; i < ki.n_prs; i++)
+				CHECKF(ki.prs[i].cpu == (cases[c].mapped ? (int)i : -1),
+				       "case %zu note %zu: cpu %d", c, i, ki.prs[i].cpu);
+		k2e_cpus_release(&ki);
+		tbuf_free(&notes);
+	}
+}
