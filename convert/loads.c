@@ -57,16 +57,19 @@ static int loads_add(struct k2e_loads *ls, uint64_t off, uint64_t vaddr, uint64_
 /*
  * Add [paddr, paddr+len) seen at vaddr, cut into pieces that are present and
  * contiguous in the file.  With vaddr == UINT64_MAX, the direct map: vaddr
- * is paddr + delta.
+ * is paddr + delta.  The range need not be whole dump pages: a 4 KiB
+ * mapping inside a 64 KiB block of QEMU's arm64 kdump files is that part of
+ * the block.
  */
 static int add_mapped(struct k2e_loads *ls, const struct k2e_mem_pages *p, uint64_t vaddr,
 		      uint64_t paddr, uint64_t len, struct k2e_err *err)
 {
-	uint64_t ps = p->l->page_size, pfn = paddr / ps, end = (paddr + len) / ps;
+	uint64_t ps = p->l->page_size, end_pa = paddr + len;
+	uint64_t pfn = paddr / ps, end = end_pa / ps + (end_pa % ps != 0);
 	size_t run = 0;
 
 	while (pfn < end) {
-		uint64_t start = pfn, off;
+		uint64_t start = pfn, off, lo, hi;
 
 		while (pfn < end && !k2e_mem_pages_present(p, pfn))
 			pfn++;
@@ -77,8 +80,9 @@ static int add_mapped(struct k2e_loads *ls, const struct k2e_mem_pages *p, uint6
 		while (pfn < end && k2e_mem_pages_present(p, pfn) &&
 		       k2e_layout_pfn_off(p->l, pfn) == off + (pfn - start) * ps)
 			pfn++;
-		if (loads_add(ls, off, vaddr + (start * ps - paddr), start * ps,
-			      (pfn - start) * ps, err) < 0)
+		lo = start * ps > paddr ? start * ps : paddr;
+		hi = pfn * ps < end_pa ? pfn * ps : end_pa;
+		if (loads_add(ls, off + (lo - start * ps), vaddr + (lo - paddr), lo, hi - lo, err) < 0)
 			return -1;
 	}
 	return 0;
