@@ -20,6 +20,7 @@
 
 #include "formats/kdump-layout.h"
 #include "formats/machine.h"
+#include "formats/vmcoreinfo.h"
 #include "lib/endian.h"
 
 enum {
@@ -597,6 +598,23 @@ static int read_notes(struct k2e_dump *d, struct kdump *k, struct k2e_err *err)
 	return 0;
 }
 
+/*
+ * A header naming no machine we know (QEMU's arm64 kdump files say
+ * "Unknown"): the kernel's own VMCOREINFO can tell.  Only arm64 exports
+ * NUMBER(kimage_voffset) (arch/arm64/kernel/crash_core.c).
+ */
+static void machine_from_vmcoreinfo(struct k2e_dump *d)
+{
+	struct k2e_vmcoreinfo vi;
+	uint64_t v;
+
+	k2e_vmcoreinfo_init(&vi, d->notes, d->notes_len, d->big_endian);
+	if (k2e_vmcoreinfo_unsigned(&vi, "NUMBER(kimage_voffset)", 16, &v) < 0)
+		return;
+	d->e_machine = EM_AARCH64;
+	snprintf(d->machine, sizeof(d->machine), "aarch64");
+}
+
 static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
 {
 	struct kdump *k = calloc(1, sizeof(*k));
@@ -681,6 +699,8 @@ static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
 	}
 	if (read_notes(d, k, err) < 0)
 		return -1;
+	if (!mi && d->ptr_bits == 64)
+		machine_from_vmcoreinfo(d);
 	if (scan_bitmap(d, k, err) < 0)
 		return k2e_err_prefix(err, "%s", k->pieces[0].in->path);
 	for (size_t i = 0; i < k->n_pieces; i++)
