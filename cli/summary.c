@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/exit.h"
 #include "cli/files.h"
 #include "cli/json.h"
 #include "cli/msg.h"
-#include "cli/exit.h"
 #include "cli/util.h"
 #include "codecs/codec.h"
 #include "io/source.h"
@@ -21,6 +21,7 @@
 /* ------------------------------------------------------------------ */
 /* The dumped kernel                                                  */
 
+/* A header string (NUL-terminated, shorter than the buffers) into buf. */
 static void copy_string(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src);

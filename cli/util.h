@@ -1,6 +1,7 @@
 /*
- * util.h - small helpers of every cli file.  Allocation: out of memory, it says so
- * and exits with K2E_EXIT_ERROR, so callers never check.  And a clock.
+ * util.h - what every cli file needs: allocation that cannot fail (out of
+ * memory, it says so and exits with K2E_EXIT_ERROR, so callers never
+ * check) and the time since a start.
  */
 #ifndef K2E_CLI_UTIL_H
 #define K2E_CLI_UTIL_H

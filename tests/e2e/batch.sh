@@ -430,3 +430,6 @@ done <"$BT/kill.done"
 "$K2E" --batch -q -f -j 2 --out-dir "$KT.out" --json "$KT.json" "$KT" 2>/dev/null
 check_eq "rerun with -f: everything converted again" 6 "$(grep -c '"status":"ok"' "$KT.json")"
 rm -rf "$KT.out" "$BT/dir.out" "$BT/shared.out"
+
+# ---- (d) killed at 20 random points, then run to the end ----
+. "$ROOT/tests/e2e/batch-kill.sh"
