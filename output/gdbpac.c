@@ -16,7 +16,10 @@
  * the AAPCS64 frame chain arm64 kernels keep) holds a signed return
  * address: the caller's pc is that address with the mask's bits set from
  * bit 55, its x29 the saved one, its sp just above the record.  Frames with
- * unsigned return addresses stay with gdb's own unwinders.
+ * unsigned return addresses stay with gdb's own unwinders, and so do
+ * functions that have not yet pointed x29 at their own record (a leaf, or
+ * a stop in the prologue: no "mov x29, sp" or "add x29, sp, #n" between the
+ * function's start and pc), whose x29 is still the caller's.
  */
 #include "output/gdbpac.h"
 
@@ -34,6 +37,15 @@ static const char pac_unwinder[] =
 	"    def __init__(self, mask):\n"
 	"        super().__init__(\"kdump2elf-arm64-pac\")\n"
 	"        self.mask = mask\n"
+	"    def record_made(self, start, pc):\n"
+	"        # has the function set x29 to its frame record (mov/add x29, sp, #n) before pc?\n"
+	"        n = min((pc - start) // 4, 64)\n"
+	"        try:\n"
+	"            code = bytes(gdb.selected_inferior().read_memory(start, 4 * n)) if n > 0 else b\"\"\n"
+	"        except gdb.MemoryError:\n"
+	"            return True\n"
+	"        return any(struct.unpack_from(\"<I\", code, 4 * i)[0] & 0xffc003ff == 0x910003fd\n"
+	"                   for i in range(len(code) // 4))\n"
 	"    def __call__(self, pf):\n"
 	"        try:\n"
 	"            u64 = pf.architecture().integer_type(64, False)\n"
@@ -52,8 +64,13 @@ static const char pac_unwinder[] =
 	"            return None\n"
 	"        lr = lr | self.mask if lr >> 55 & 1 else lr & ~self.mask\n"
 	"        blk = gdb.current_progspace().block_for_pc(pc)\n"
-	"        fn = blk.function if blk is not None else None\n"
+	"        fn = None\n"
+	"        while blk is not None and not blk.is_static and not blk.is_global:\n"
+	"            fn = blk.function or fn  # the outermost: not an inlined one\n"
+	"            blk = blk.superblock\n"
 	"        start = int(fn.value().address.cast(u64)) if fn is not None else pc\n"
+	"        if fn is not None and not self.record_made(start, pc):\n"
+	"            return None\n"
 	"        info = pf.create_unwind_info(K2eFrameId(gdb.Value(fp + 16).cast(u64),\n"
 	"                                                gdb.Value(start).cast(u64)))\n"
 	"        info.add_saved_register(\"pc\", gdb.Value(lr).cast(u64))\n"
