@@ -276,6 +276,17 @@ TEST(arm64_64k_52bit_3_levels)
 	geometry(65536, 52, 3, 1024);
 }
 
+/* 52-bit VA with 4 and 16 KiB pages (FEAT_LPA2 kernels, 6.9 on): 5 and 4 levels, a small top table. */
+TEST(arm64_4k_52bit_5_levels)
+{
+	geometry(4096, 52, 5, 16);
+}
+
+TEST(arm64_16k_52bit_4_levels)
+{
+	geometry(16384, 52, 4, 32);
+}
+
 /* Absolute numbers for Debian's kernel (4 KiB, 48 bits): index 256 of the top table is 0xffff800000000000. */
 TEST(arm64_4k_48bit_absolute)
 {
