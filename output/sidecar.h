@@ -12,7 +12,8 @@
  *   - .symtab/.strtab: functions (STT_FUNC) and objects (STT_OBJECT) with sizes;
  *   - .BTF (vmlinux) and .BTF.<module> (each module's split BTF), raw;
  *   - .debug_info/.debug_abbrev/.debug_str from BTF (btf/dwarf.h);
- *   - .debug_frame from the ORC unwind tables, x86_64 (output/orc.h).
+ *   - .debug_frame from the ORC unwind tables, x86_64 (output/orc.h), or
+ *     from the code's frame records, arm64 (output/frames-arm64.h).
  */
 #ifndef K2E_SIDECAR_H
 #define K2E_SIDECAR_H
