@@ -215,6 +215,12 @@ if [ -n "${K2E_SANITIZE:-}" ]; then
 elif [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
 	for kdir in ${FIXDIRS:-$FIXDIR}; do
 	kern=$(basename "$kdir" | sed 's/^\([0-9]*\.[0-9]*\)\..*/\1/')
+	# crash 8.0.2 cannot open 6.12 dumps: no crash oracle there (facts.txt still checks the panic)
+	bt_crash=1
+	if ! grep -q 'PANIC:' "$kdir"/*/kdump/oracle/vmcore.kdump-zlib.crash.txt 2>/dev/null; then
+		bt_crash=
+		note "$kern batch: crash cannot open these dumps: its log and panic are not compared"
+	fi
 	for shape in "$kdir"/*/; do
 		shape=${shape%/}
 		s=$kern-$(basename "$shape")
@@ -249,11 +255,13 @@ elif [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
 			if [ -f "$ref" ]; then
 				check "$s $n: kernel log equals the capture kernel's makedumpfile --dump-dmesg" \
 					bt_dmesg_cmp "$ref" "$out/$n.dmesg"
-			elif [ ! -f "$oracle" ] && [ -z "$mdf" ]; then
+			elif { [ ! -f "$oracle" ] || [ -z "$bt_crash" ]; } && [ -z "$mdf" ]; then
 				note "$s $n: no reference log (no vmcore.dmesg.txt, no crash oracle)"
 			fi
-			bt_crash_log "$s $n" "$oracle" "$out/$n.dmesg"
-			bt_oracle_check "$s $n" "$BT/gen-$s.json" "$n" "$oracle"
+			if [ -n "$bt_crash" ]; then
+				bt_crash_log "$s $n" "$oracle" "$out/$n.dmesg"
+				bt_oracle_check "$s $n" "$BT/gen-$s.json" "$n" "$oracle"
+			fi
 			if [ -f "$d/facts.txt" ]; then
 				check_eq "$s $n: panic cpu is the fixture's crash_cpu" \
 					"$(field crash_cpu "$d/facts.txt")" "$(bt_get "$BT/gen-$s.json" "$n" panic.cpu)"
