@@ -4,7 +4,9 @@
 #
 #   tests/fuzz/libfuzzer.sh [SECONDS [TARGET...]]     (default: 60 s, every target)
 #
-# The library is built into build/libfuzzer/ with coverage instrumentation.
+# The library is built into build/libfuzzer/ (or $O) with coverage
+# instrumentation.  An input that runs over 20 s is a finding (-timeout), as
+# it is for the replay driver (tests/fuzz/replay.c, K2E_FUZZ_TIMEOUT).
 # New inputs go to build/libfuzzer/corpus/TARGET (the seeds in
 # tests/fuzz/corpus/TARGET are only read); a crash leaves
 # build/libfuzzer/crash-TARGET-* and stops that target: copy the input into
