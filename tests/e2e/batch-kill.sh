@@ -13,8 +13,8 @@ KX=$KK/expect
 mkdir -p "$KA/split" "$KX"
 CMP="$PY $ROOT/tests/tools/kdf-compare.py"
 
-# The archive: three dumps big enough to take a while (one flattened, one
-# split in three), four small ones, two that lost pages.
+# The archive: five dumps big enough to take a while (one flattened, one
+# split in three, two copies), four small ones, two that lose pages.
 kk_gen() {	# NAME SPEC-OR-TEXT
 	local name=$1 spec=$2 ok
 	if [ -f "$spec" ]; then
@@ -36,9 +36,11 @@ kk_gen lzo "$ROOT/tests/gen/specs/codec-lzo.spec" &&
 kk_gen diskdump "$ROOT/tests/gen/specs/diskdump.spec" &&
 kk_gen elf64 "$ROOT/tests/gen/specs/elf64-segments.spec" &&
 kk_gen corrupt-page "$ROOT/tests/gen/specs/bad-corrupt-page.spec" &&
-kk_gen incomplete 'incomplete 100'
+kk_gen incomplete 'incomplete 100' &&
+cp "$KA/big-zlib" "$KA/big-zlib-2" && cp "$KX/big-zlib.expect" "$KX/big-zlib-2.expect" &&
+cp "$KA/big-zlib" "$KA/big-zlib-3" && cp "$KX/big-zlib.expect" "$KX/big-zlib-3.expect"
 check "kill -9 batch: the generator wrote the archive" [ $? = 0 ]
-KK_NAMES="big-flat big-zlib corrupt-page diskdump elf64 incomplete lzo split/vmcore"
+KK_NAMES="big-flat big-zlib big-zlib-2 big-zlib-3 corrupt-page diskdump elf64 incomplete lzo split/vmcore"
 KK_PARTIAL=" corrupt-page incomplete "
 
 # kk_state CHECKPOINT: every NAME.json now in the output tree is one line of
@@ -137,7 +139,9 @@ for i in $(seq 1 20); do
 	LD_PRELOAD=$pre "$K2E" --batch -q -j 2 --threads 2 --out-dir "$KO" --json "$KK/run.json" "$KA" \
 		2>>"$KK/runs.err" &
 	pid=$!
-	sleep "$((RANDOM % 300 / 100)).$((RANDOM % 100))"
+	# Up to 0.65 s at first, up to 3.5 s at the end, as finished dumps are skipped.
+	d=$((RANDOM % (50 + 15 * i)))
+	sleep "$((d / 100)).$(printf %02d $((d % 100)))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	if [ $? = 137 ]; then
@@ -196,6 +200,6 @@ check "kill -9 batch: the output tree holds each dump's outputs once, nothing el
 # And once more: all done already, nothing converted again.
 "$K2E" --batch -q -j 2 --out-dir "$KO" --json "$KK/again.json" "$KA" 2>/dev/null
 check_eq "kill -9 batch, rerun when done: exit status 0" 0 $?
-check_eq "kill -9 batch, rerun when done: every dump skipped" 8 "$(grep -c '"status":"skipped"' "$KK/again.json")"
+check_eq "kill -9 batch, rerun when done: every dump skipped" 10 "$(grep -c '"status":"skipped"' "$KK/again.json")"
 check "kill -9 batch, rerun when done: nothing redone" kk_state "rerun when done"
 rm -rf "$KK"
