@@ -65,23 +65,13 @@ static int add_mapped(struct k2e_loads *ls, const struct k2e_mem_pages *p, uint6
 		      uint64_t paddr, uint64_t len, struct k2e_err *err)
 {
 	uint64_t ps = p->l->page_size, end_pa = paddr + len;
-	uint64_t pfn = paddr / ps, end = end_pa / ps + (end_pa % ps != 0);
-	size_t run = 0;
+	uint64_t pfn = paddr / ps, end = end_pa / ps + (end_pa % ps != 0), start;
 
-	while (pfn < end) {
-		uint64_t start = pfn, off, lo, hi;
+	while (pfn < end && k2e_mem_pages_next(p, pfn, end, &start, &pfn)) {
+		uint64_t off = k2e_layout_pfn_off(p->l, start);
+		uint64_t lo = start * ps > paddr ? start * ps : paddr;
+		uint64_t hi = pfn * ps < end_pa ? pfn * ps : end_pa;
 
-		while (pfn < end && !k2e_mem_pages_present(p, pfn))
-			pfn++;
-		if (pfn >= end)
-			break;
-		start = pfn;
-		off = k2e_layout_pfn_off_seq(p->l, pfn, &run);
-		while (pfn < end && k2e_mem_pages_present(p, pfn) &&
-		       k2e_layout_pfn_off(p->l, pfn) == off + (pfn - start) * ps)
-			pfn++;
-		lo = start * ps > paddr ? start * ps : paddr;
-		hi = pfn * ps < end_pa ? pfn * ps : end_pa;
 		if (loads_add(ls, off + (lo - start * ps), vaddr + (lo - paddr), lo, hi - lo, err) < 0)
 			return -1;
 	}

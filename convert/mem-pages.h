@@ -30,6 +30,14 @@ extern const struct k2e_mem_ops k2e_mem_pages_ops;
 
 /* Is pfn's page in the output? */
 bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn);
+/*
+ * The first run of present pages in [pfn, end): [*ret_start, *ret_end),
+ * all in one run of the layout (consecutive in the file).  false when there
+ * is none.  Binary searches over the runs, not a walk over the pfns: a
+ * mapping may declare far more pages than the dump holds.
+ */
+bool k2e_mem_pages_next(const struct k2e_mem_pages *p, uint64_t pfn, uint64_t end,
+			uint64_t *ret_start, uint64_t *ret_end);
 /* Read within one page of physical memory; -1 when it is not in the output. */
 int k2e_mem_pages_read_phys(const struct k2e_mem_pages *p, uint64_t paddr, void *buf, size_t len);
 
