@@ -39,6 +39,7 @@ struct state {
 	int32_t saved[R_SP];	/* where x19..x30 are saved; 0: in the register */
 	bool sp_lost;		/* sp changed in a way not followed */
 	bool record;		/* a frame record was stored (x29 and x30 saved) */
+	bool branched;		/* a branch was passed: stores are no longer saves */
 };
 
 /* One row of the table: what an FDE says at an address. */
@@ -155,7 +156,9 @@ static bool is_end(uint32_t w)
 	       (w & 0xfffffc1f) == 0xd65f0000 ||	/* RET */
 	       w == 0xd65f0bff || w == 0xd65f0fff ||	/* RETAA, RETAB */
 	       (w & 0xfffff800) == 0xd71f0800 ||	/* BRAA, BRAB */
-	       w == 0xd69f03e0;				/* ERET */
+	       w == 0xd69f03e0 ||				/* ERET */
+	       (w & 0xffe0001f) == 0xd4200000 ||	/* BRK (BUG()) */
+	       (w & 0xffff0000) == 0;			/* UDF */
 }
 
 static void note_save(struct state *s, unsigned reg, int64_t at, bool prologue)
@@ -180,6 +183,8 @@ static void drop_below_sp(struct state *s)
 static void sp_moved(struct state *s, int64_t delta)
 {
 	s->sp_size -= delta;
+	if (s->sp_size < 0)
+		s->sp_lost = true;	/* a state this path cannot have */
 	if (s->cfa_reg == R_SP && delta > 0)
 		drop_below_sp(s);
 }
@@ -390,21 +395,118 @@ static bool same_row(const struct row *a, const struct row *b)
 	       a->cfa_off == b->cfa_off && !memcmp(a->saved, b->saved, sizeof(a->saved));
 }
 
+static uint32_t insn_at(const unsigned char *code, size_t i)
+{
+	const unsigned char *p = code + 4 * i;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* BL, BLR, BLRAA/BLRAB: control comes back to the next instruction. */
+static bool is_call(uint32_t w)
+{
+	return (w & 0xfc000000) == 0x94000000 || (w & 0xfffffc1f) == 0xd63f0000 ||
+	       (w & 0xfffff800) == 0xd73f0800;
+}
+
+/* The instruction index a direct branch at i goes to, when it is in [0, n). */
+static bool branch_target(uint32_t w, size_t i, size_t n, size_t *ret)
+{
+	int64_t off, t;
+
+	if ((w & 0xfc000000) == 0x14000000)			/* B */
+		off = sext(w & 0x3ffffff, 26);
+	else if ((w & 0xff000010) == 0x54000000 || (w & 0x7e000000) == 0x34000000)
+		off = sext((w >> 5) & 0x7ffff, 19);		/* B.cond, CBZ, CBNZ */
+	else if ((w & 0x7e000000) == 0x36000000)		/* TBZ, TBNZ */
+		off = sext((w >> 5) & 0x3fff, 14);
+	else
+		return false;
+	t = (int64_t)i + off;
+	if (t < 0 || t >= (int64_t)n)
+		return false;
+	*ret = (size_t)t;
+	return true;
+}
+
+static void after(struct state *s, uint32_t w, bool *ret_epilogue)
+{
+	bool epi = step(s, w, !s->branched);
+
+	if (is_branch(w))
+		s->branched = true;
+	if (ret_epilogue)
+		*ret_epilogue = epi;
+}
+
+/*
+ * The state before each instruction reached from the entry along direct
+ * branches (set[i]): a shrink-wrapped function sets up its frame on some
+ * paths only, and code after a `ret` is not always the body.  Sweeps in
+ * address order until nothing changes, so where paths meet the state from
+ * the lower address (usually the straight path) is kept.
+ */
+static void flow(const unsigned char *code, size_t n, struct state *at, bool *set)
+{
+	bool changed = true;
+	size_t i, t, sweeps;
+
+	memset(set, 0, n);
+	memset(&at[0], 0, sizeof(at[0]));
+	at[0].cfa_reg = R_SP;
+	set[0] = true;
+	for (sweeps = 0; changed && sweeps < 16; sweeps++) {
+		changed = false;
+		for (i = 0; i < n; i++) {
+			struct state s;
+			uint32_t w;
+			size_t succ[2], ns = 0, k;
+
+			if (!set[i])
+				continue;
+			s = at[i];
+			w = insn_at(code, i);
+			after(&s, w, NULL);
+			if (is_call(w) || !is_end(w)) {
+				if (i + 1 < n)
+					succ[ns++] = i + 1;
+				if (!is_call(w) && branch_target(w, i, n, &t))
+					succ[ns++] = t;
+			} else if (branch_target(w, i, n, &t)) {
+				succ[ns++] = t;		/* B inside the function */
+			}
+			for (k = 0; k < ns; k++)
+				if (!set[succ[k]]) {
+					set[succ[k]] = true;
+					at[succ[k]] = s;
+					changed = true;
+				}
+		}
+	}
+}
+
+/*
+ * Rows from the flow's states; an instruction it does not reach (a jump
+ * table's target) gets the state of a straight scan, where after a `ret`
+ * or tail branch the body's state holds again.
+ */
 static void scan(struct k2e_a64_cfi *c, const unsigned char *code, size_t n)
 {
-	struct state s = { .cfa_reg = R_SP }, body;
+	struct state s = { .cfa_reg = R_SP }, body, *at = malloc(n * sizeof(*at));
+	bool *set = malloc(n), in_epilogue = false, have_body = false, record = false, epi;
 	struct row prev, cur;
-	bool prologue = true, in_epilogue = false, have_body = false, record = false;
 	size_t i, last = 0;
+	bool flowed = at && set;
+
+	if (flowed)
+		flow(code, n, at, set);
 
 	row_of(&s, &prev);	/* the CIE's row */
 	body = s;
 	for (i = 0; i < n; i++) {
-		const unsigned char *p = code + 4 * i;
-		uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-			     (uint32_t)p[3] << 24;
+		uint32_t w = insn_at(code, i);
 
-		row_of(&s, &cur);
+		row_of(flowed && set[i] ? &at[i] : &s, &cur);
 		if (!same_row(&prev, &cur)) {
 			advance(&c->b, i - last);
 			emit_diff(c, &prev, &cur);
@@ -413,11 +515,9 @@ static void scan(struct k2e_a64_cfi *c, const unsigned char *code, size_t n)
 			prev = cur;
 			last = i;
 		}
-		if (step(&s, w, prologue))
-			in_epilogue = true;
+		after(&s, w, &epi);
+		in_epilogue |= epi;
 		record |= s.record;
-		if (is_branch(w))
-			prologue = false;
 		if (!in_epilogue) {
 			body = s;
 			have_body = true;
@@ -428,6 +528,8 @@ static void scan(struct k2e_a64_cfi *c, const unsigned char *code, size_t n)
 		}
 	}
 	c->prologues += record;
+	free(at);
+	free(set);
 }
 
 void k2e_a64_cfi_function(struct k2e_a64_cfi *c, uint64_t lo, uint64_t hi,

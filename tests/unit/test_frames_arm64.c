@@ -305,6 +305,41 @@ out:
 	cfi_close(&f);
 }
 
+/* Shrink-wrapped: the frame is set up on one path only; the early exit keeps CFA = sp. */
+TEST(frames_arm64_shrink_wrapped)
+{
+	static const uint32_t w[] = {
+		0xb40000e0,				/* 00 cbz x0, 1c */
+		0xa9bf7bfd,				/* 04 stp x29, x30, [sp, #-16]! */
+		0x910003fd,				/* 08 mov x29, sp */
+		0x94000000,				/* 0c bl */
+		0xa8c17bfd,				/* 10 ldp x29, x30, [sp], #16 */
+		0xd65f03c0,				/* 14 ret */
+		0xaa0103e0,				/* 18 (reached by no branch) */
+		0x52800020,				/* 1c mov w0, #1 */
+		0xd65f03c0,				/* 20 ret */
+	};
+	unsigned char code[sizeof(w)];
+	struct cfi_file f = { 0 };
+
+	put_code(code, w, sizeof(w) / 4);
+	k2e_a64_cfi_init(&f.c, false, MASK);
+	k2e_a64_cfi_function(&f.c, BASE, BASE + sizeof(w), code, K2E_A64_CODE);
+	if (!cfi_open(&f))
+		goto out;
+	EXPECT_ROW(f.cfi, BASE + 0x04, 31, 0, 0);
+	EXPECT_ROW(f.cfi, BASE + 0x08, 31, 16, [29] = -16, [30] = -8);
+	EXPECT_ROW(f.cfi, BASE + 0x0c, 29, 16, [29] = -16, [30] = -8);
+	EXPECT_ROW(f.cfi, BASE + 0x14, 31, 0, 0);
+	/* Not reached along a branch: the straight scan's body state. */
+	EXPECT_ROW(f.cfi, BASE + 0x18, 29, 16, [29] = -16, [30] = -8);
+	/* Reached from the entry by cbz: no frame. */
+	EXPECT_ROW(f.cfi, BASE + 0x1c, 31, 0, 0);
+	EXPECT_ROW(f.cfi, BASE + 0x20, 31, 0, 0);
+out:
+	cfi_close(&f);
+}
+
 /* The CIE and FDEs are padded to 8 bytes. */
 TEST(frames_arm64_padding)
 {
