@@ -109,6 +109,8 @@ struct lockless {
 	uint64_t desc_size, info_size;
 	uint64_t off_state, off_begin, off_next;	/* within a descriptor */
 	uint64_t off_ts, off_text_len;			/* within an info */
+	uint64_t off_caller;				/* within an info */
+	bool has_caller;
 	uint64_t data, data_size;
 	uint64_t head, tail;		/* descriptor ids */
 	unsigned char *dchunk, *ichunk;
@@ -145,6 +147,8 @@ static int ll_setup(struct lockless *l, struct k2e_err *err)
 	    NEED_OFFSET(km, "printk_info.ts_nsec", &l->off_ts) < 0 ||
 	    NEED_OFFSET(km, "printk_info.text_len", &l->off_text_len) < 0)
 		return -1;
+	/* Caller ids: every lockless ring has them (5.10+); makedumpfile 1.7.6 prints them. */
+	l->has_caller = offset_of(km, "printk_info.caller_id", &l->off_caller) == 0;
 	offset_of(km, "atomic_long_t.counter", &o_counter);
 
 	l->word = k2e_kernel_word_size(km);
@@ -168,7 +172,7 @@ static int ll_setup(struct lockless *l, struct k2e_err *err)
 		return k2e_err_set(err, "vmcoreinfo: prb_desc offsets lie outside its size %llu",
 				   (unsigned long long)l->desc_size);
 	if (l->info_size > 4096 || l->off_ts + 8 > l->info_size ||
-	    l->off_text_len + 2 > l->info_size)
+	    l->off_text_len + 2 > l->info_size || (l->has_caller && l->off_caller + 4 > l->info_size))
 		return k2e_err_set(err, "vmcoreinfo: printk_info offsets lie outside its size %llu",
 				   (unsigned long long)l->info_size);
 
@@ -260,6 +264,9 @@ static int ll_record(struct lockless *l, uint64_t id, k2e_log_fn fn, void *arg,
 	if (text_len && k2e_kernel_read(l->km, l->data + begin, l->text, (size_t)text_len, err) < 0)
 		return k2e_err_prefix(err, "printk text of record %llu", (unsigned long long)id);
 	r.ts_nsec = k2e_kernel_get_uint(l->km, info + l->off_ts, 8);
+	r.has_caller = l->has_caller;
+	if (r.has_caller)
+		r.caller_id = (uint32_t)k2e_kernel_get_uint(l->km, info + l->off_caller, 4);
 	r.text = l->text;
 	r.len = (size_t)text_len;
 	return fn(arg, &r, err);
@@ -494,7 +501,7 @@ static bool plain_char(unsigned char c)
 
 int k2e_printk_format(const struct k2e_log_record *r, struct k2e_bytebuf *out, struct k2e_err *err)
 {
-	char prefix[48], esc[16];
+	char prefix[64], esc[16];
 	const unsigned char *p = (const unsigned char *)r->text;
 	size_t plen, run = 0;
 
@@ -503,6 +510,13 @@ int k2e_printk_format(const struct k2e_log_record *r, struct k2e_bytebuf *out, s
 	plen = (size_t)snprintf(prefix, sizeof(prefix), "[%5llu.%06llu] ",
 				(unsigned long long)(r->ts_nsec / 1000000000),
 				(unsigned long long)(r->ts_nsec % 1000000000 / 1000));
+	if (r->has_caller) {
+		char who[16];
+
+		snprintf(who, sizeof(who), "%c%u", r->caller_id & 0x80000000u ? 'C' : 'T',
+			 r->caller_id & ~0x80000000u);
+		plen += (size_t)snprintf(prefix + plen, sizeof(prefix) - plen, "[%8s] ", who);
+	}
 	if (text_append(out, prefix, plen, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->len; i++) {

@@ -37,6 +37,8 @@ struct k2e_log_record {
 	const char *text;	/* not NUL-terminated */
 	size_t len;
 	bool plain;		/* a stretch of a pre-3.5 plain buffer: no timestamp of its own */
+	bool has_caller;	/* the lockless buffer (5.10+) records who printed it */
+	uint32_t caller_id;	/* a task's pid, or 0x80000000 | cpu */
 };
 
 /* Return -1 (with err set) to stop the walk. */
@@ -52,8 +54,10 @@ int k2e_printk_layout(struct k2e_kernel *km, enum k2e_log_layout *ret, struct k2
 int k2e_printk_walk(struct k2e_kernel *km, k2e_log_fn fn, void *arg, struct k2e_err *err);
 
 /*
- * Append r as `makedumpfile --dump-dmesg` (1.7.2) prints it:
- * "[%5llu.%06lu] " then the text, each newline inside followed by spaces up
+ * Append r as `makedumpfile --dump-dmesg` prints it (1.7.6; 1.7.2 for
+ * kernels without caller ids): "[%5llu.%06lu] ", with a caller id
+ * "[%8s] " ("T<pid>" or "C<cpu>", as the kernel's CONFIG_PRINTK_CALLER
+ * shows it) when the record has one, then the text, each newline inside followed by spaces up
  * to the text column, bytes that are neither printable nor white space as
  * "\xNN" (bytes above 0x7f as makedumpfile prints a sign-extended char,
  * "\xffffffNN"), and a final newline.  A plain record is copied as is.

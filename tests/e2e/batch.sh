@@ -107,7 +107,7 @@ bt_crash_log() {
 		fi
 	fi
 	check "$label: kernel log equals crash's log" \
-		cmp <(sed -n "$((ps - n)),$((ps - 1))p" "$txt") <(tail -n "$n" "$dmesg")
+		dmesg_cmp <(sed -n "$((ps - n)),$((ps - 1))p" "$txt") <(tail -n "$n" "$dmesg")
 }
 
 # bt_mdf_dmesg DUMP OUT: makedumpfile --dump-dmesg (flattened streams through -R).
@@ -144,7 +144,7 @@ if [ -d "$SHARED" ]; then
 	for n in vmcore.kdump-zlib vmcore.kdump-lzo vmcore.flat-zlib split/vmcore.split-zlib vmcore.elf-d31; do
 		check_eq "shared $n: status" ok "$(bt_get "$BT/shared.json" "$n" status)"
 		check "shared $n: kernel log equals makedumpfile --dump-dmesg (vmcore.dmesg.txt)" \
-			cmp "$SHARED/vmcore.dmesg.txt" "$BT/shared.out/$n.dmesg"
+			dmesg_cmp "$SHARED/vmcore.dmesg.txt" "$BT/shared.out/$n.dmesg"
 		check_eq "shared $n: release" 6.1.0-56-cloud-amd64 "$(bt_get "$BT/shared.json" "$n" kernel.release)"
 		check_eq "shared $n: cpus" 2 "$(bt_get "$BT/shared.json" "$n" cpus)"
 		o=$(basename "$n")
@@ -158,7 +158,7 @@ if [ -d "$SHARED" ]; then
 	if command -v makedumpfile >/dev/null; then
 		if bt_mdf_dmesg "$SHARED/vmcore.kdump-zlib" "$BT/mdf.dmesg"; then
 			check "shared kdump-zlib: kernel log equals makedumpfile --dump-dmesg run here" \
-				cmp "$BT/mdf.dmesg" "$BT/shared.out/vmcore.kdump-zlib.dmesg"
+				dmesg_cmp "$BT/mdf.dmesg" "$BT/shared.out/vmcore.kdump-zlib.dmesg"
 		else
 			not_ok "makedumpfile --dump-dmesg failed on the shared kdump-zlib"
 		fi
@@ -194,21 +194,6 @@ bt_mdf_ref() {
 		[ -s "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1
-}
-# bt_dmesg_cmp REF OUT: OUT is REF.  makedumpfile 1.7.6 (the reference of the
-# 5.10 and 6.12 fixtures) prints a caller-id column ("[      T0] ") after the
-# time stamp and indents continuation lines by its width; kdump2elf prints
-# 1.7.2's format.  Until it prints 1.7.6's, that column is taken out of REF
-# here (and a note says so); every other byte must be equal.
-BT_CALLER_NOTE=
-bt_dmesg_cmp() {
-	if grep -q -m 1 '^\[ *[0-9]*\.[0-9]*\] \[ *[TC][0-9]*\] ' "$1"; then
-		[ -n "$BT_CALLER_NOTE" ] || note "kernel logs of makedumpfile 1.7.6 compared without its caller-id column (kdump2elf --batch prints 1.7.2's format)"
-		BT_CALLER_NOTE=1
-		sed -E -e 's/^(\[ *[0-9]+\.[0-9]+\]) \[ *[TC][0-9]+\]/\1/' -e 's/^ {11}( +)/\1/' "$1" | cmp - "$2"
-	else
-		cmp "$1" "$2"
-	fi
 }
 if [ -n "${K2E_SANITIZE:-}" ]; then
 	: # the generated dumps are large: the plain build covers them
@@ -248,13 +233,13 @@ elif [ -n "${FIXDIR:-}" ] && [ -d "$FIXDIR" ]; then
 			if mdf=$(bt_mdf_ref "$d" "$(basename "$n")"); then
 				# makedumpfile 1.7.6 (Debian 13), run on the host on this very dump
 				check "$s $n: kernel log equals makedumpfile 1.7.6 --dump-dmesg of the dump" \
-					bt_dmesg_cmp "$mdf" "$out/$n.dmesg"
+					dmesg_cmp "$mdf" "$out/$n.dmesg"
 			fi
 			# makedumpfile 1.7.2 cannot read QEMU's dumps (ELF e_phoff 192, kdump
 			# header phys_base wrong): for those, crash's full log is the reference.
 			if [ -f "$ref" ]; then
 				check "$s $n: kernel log equals the capture kernel's makedumpfile --dump-dmesg" \
-					bt_dmesg_cmp "$ref" "$out/$n.dmesg"
+					dmesg_cmp "$ref" "$out/$n.dmesg"
 			elif { [ ! -f "$oracle" ] || [ -z "$bt_crash" ]; } && [ -z "$mdf" ]; then
 				note "$s $n: no reference log (no vmcore.dmesg.txt, no crash oracle)"
 			fi
@@ -343,7 +328,7 @@ for l in open(sys.argv[1]):
     if o["name"] == "split/vmcore": print(" ".join(o["input"]))' "$BT/dir.json")"
 if [ -d "$SHARED" ]; then
 	check "directory batch: logs of real dumps match vmcore.dmesg.txt" \
-		cmp "$SHARED/vmcore.dmesg.txt" "$BT/dir.out/host2-2026-11-26/vmcore.dmesg"
+		dmesg_cmp "$SHARED/vmcore.dmesg.txt" "$BT/dir.out/host2-2026-11-26/vmcore.dmesg"
 fi
 check "directory batch: no temporary files left" \
 	bash -c "! find '$BT/dir.out' -name '.*' -o -name '*.k2e[0-9]*' | grep -q ."

@@ -238,7 +238,7 @@ PY
 	check_eq "arm64 batch $v: panic message as the serial log has it" "${GA_MSG:-none in the log}" \
 		"$(sed -n 's/^message //p' "$b")"
 	check "arm64 batch $v: kernel log equals makedumpfile --dump-dmesg (vmcore.dmesg.txt)" \
-		cmp "$GA_K/vmcore.dmesg.txt" "$GA/batch/vmcore.$v.dmesg"
+		dmesg_cmp "$GA_K/vmcore.dmesg.txt" "$GA/batch/vmcore.$v.dmesg"
 done
 $PY - "$GA/batch.json" <<'PY' >"$GA/batch.qemu"
 import json, sys

@@ -349,14 +349,15 @@ TEST(printk_lockless_ring)
 	fd = fake_core(prb_vmci, &seg, 1, 0, 2);
 	text = decode(fd, &panic);
 	if (text)
+		/* The lockless ring records caller ids: makedumpfile 1.7.6's column. */
 		CHECK_STR(text,
-			  "[    1.500000] first\n"
-			  "[    2.000001] multi\n"
-			  "               line\n"
-			  "[    3.000000] a\\x01b\\xffffffc3\\xffffffa9\n"
-			  "[    4.000000] wrap\n"
-			  "[    5.000000] truncate\n"
-			  "[12345.678901] last\n");
+			  "[    1.500000] [      T0] first\n"
+			  "[    2.000001] [      T0] multi\n"
+			  "                          line\n"
+			  "[    3.000000] [      T0] a\\x01b\\xffffffc3\\xffffffa9\n"
+			  "[    4.000000] [      T0] wrap\n"
+			  "[    5.000000] [      T0] truncate\n"
+			  "[12345.678901] [      T0] last\n");
 	CHECK(!panic.have_message);
 	CHECK_I64(panic.cpu, -1);
 	free(text);
@@ -633,6 +634,24 @@ TEST(panic_old_task_line_and_none)
 	scan_lines(none, &p);
 	CHECK(!p.have_message);
 	CHECK_I64(p.pid, -1);
+}
+
+TEST(printk_format_caller_ids)
+{
+	struct k2e_bytebuf t;
+	struct k2e_err err;
+	struct k2e_log_record r = { .ts_nsec = 2665819000ULL, .text = "a\nb", .len = 3,
+				    .has_caller = true, .caller_id = 0x80000001u };
+
+	k2e_bytebuf_init(&t);
+	CHECK(k2e_printk_format(&r, &t, &err) == 0);
+	r.caller_id = 4194303;		/* the widest pid */
+	CHECK(k2e_printk_format(&r, &t, &err) == 0);
+	CHECK_STR(k2e_bytebuf_str(&t), "[    2.665819] [      C1] a\n"
+				       "                          b\n"
+				       "[    2.665819] [T4194303] a\n"
+				       "                          b\n");
+	k2e_bytebuf_release(&t);
 }
 
 TEST(printk_format_escapes)
