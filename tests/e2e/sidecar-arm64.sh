@@ -55,6 +55,18 @@ else
 		check "arm64 $label: the crashing task's comm, typed, is $a64_comm" \
 			grep -q "^\\\$1 = \"$a64_comm\\\\000" "$A64/$label.gdb"
 	}
+	# The CFI against the compiler's own in the vmlinux (for checking only: gdb never sees it).
+	a64_vml=$(ls "$(dirname "$(dirname "$a64_dir")")"/vmlinux-* 2>/dev/null | head -n 1)
+	if [ -n "$a64_vml" ] && [ -z "${K2E_SANITIZE:-}" ]; then
+		readelf --debug-dump=frames-interp "$a64_vml" >"$A64/ref.cfi" 2>/dev/null
+		readelf --debug-dump=frames-interp "$a64_core.sym" >"$A64/ours.cfi" 2>/dev/null
+		$PY "$ROOT/tests/tools/cfi-compare.py" "$A64/ref.cfi" "$A64/ours.cfi" \
+			"$(field kerneloffset "$a64_dir/facts.txt")" >"$A64/cfi.cmp" 2>&1
+		echo "   arm64: CFI vs the vmlinux's: $(head -n 1 "$A64/cfi.cmp")"
+		check "arm64: at 95% of the compiler's CFI rows our FDEs cover, the CFA is the same" \
+			awk '$1 == "rows" && $4 > 10000 && $6 >= 0.95 * $4 { ok = 1 } END { exit !ok }' "$A64/cfi.cmp"
+		rm -f "$A64/ref.cfi" "$A64/ours.cfi"
+	fi
 	a64_bt script -x "$a64_core.gdb"
 	a64_bt cfi -ex 'set architecture aarch64' -ex "symbol-file $a64_core.sym" -ex "core-file $a64_core"
 	rm -f "$a64_core" "$a64_core.sym"
