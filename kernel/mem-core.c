@@ -13,6 +13,7 @@
 #include "kernel/kernel.h"
 
 #include <elf.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #include "formats/format.h"
-#include "lib/endian.h"
 #include "lib/fileio.h"
 
 /* Sanity bounds: far beyond what a converted core holds. */
@@ -82,82 +82,49 @@ static int add_notes(struct core *km, uint64_t off, uint64_t len, struct k2e_err
 	return 0;
 }
 
-/* PN_XNUM: the real program header count is section header 0's sh_info. */
-static int real_phnum(struct core *km, const unsigned char *eh, uint64_t *ret,
-		      struct k2e_err *err)
-{
-	unsigned char sh[64];
-	uint64_t shoff = km->is64 ? k2e_get64(eh + 40, km->be) : k2e_get32(eh + 32, km->be);
-	unsigned shsize = km->is64 ? 64 : 40;
-
-	if (shoff == 0)
-		return k2e_err_set(err, "e_phnum is PN_XNUM but there is no section header");
-	if (pread_exact(km, sh, shsize, shoff, err) < 0)
-		return k2e_err_prefix(err, "section header 0");
-	*ret = k2e_get32(sh + (km->is64 ? 44 : 28), km->be);
-	return 0;
-}
-
+/* Program headers through libelf (PN_XNUM and both classes and byte orders). */
 static int read_headers(struct core *km, struct k2e_err *err)
 {
-	unsigned char eh[64], ph[64];
-	uint64_t phoff, phnum, phentsize;
-	size_t cap = 0;
+	Elf *e;
+	GElf_Ehdr eh;
+	size_t phnum, cap = 0;
+	int rc = -1;
 
-	if (pread_exact(km, eh, 52, 0, err) < 0)
-		return k2e_err_prefix(err, "ELF header");
-	if (memcmp(eh, ELFMAG, SELFMAG) != 0)
-		return k2e_err_set(err, "not an ELF file");
-	if (eh[EI_CLASS] != ELFCLASS64 && eh[EI_CLASS] != ELFCLASS32)
-		return k2e_err_set(err, "ELF header: bad class %u", eh[EI_CLASS]);
-	if (eh[EI_DATA] != ELFDATA2LSB && eh[EI_DATA] != ELFDATA2MSB)
-		return k2e_err_set(err, "ELF header: bad byte order %u", eh[EI_DATA]);
-	km->is64 = eh[EI_CLASS] == ELFCLASS64;
-	km->be = eh[EI_DATA] == ELFDATA2MSB;
-	if (km->is64 && pread_exact(km, eh, 64, 0, err) < 0)
-		return k2e_err_prefix(err, "ELF header");
-	km->machine = k2e_get16(eh + 18, km->be);
-	if (km->is64) {
-		phoff = k2e_get64(eh + 32, km->be);
-		phentsize = k2e_get16(eh + 54, km->be);
-		phnum = k2e_get16(eh + 56, km->be);
-	} else {
-		phoff = k2e_get32(eh + 28, km->be);
-		phentsize = k2e_get16(eh + 42, km->be);
-		phnum = k2e_get16(eh + 44, km->be);
+	elf_version(EV_CURRENT);
+	e = elf_begin(km->fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+		k2e_err_set(err, "not an ELF file");
+		goto out;
 	}
-	if (phnum == PN_XNUM && real_phnum(km, eh, &phnum, err) < 0)
-		return -1;
-	if (phnum > max_phnum)
-		return k2e_err_set(err, "ELF header: %llu program headers is implausible",
-				   (unsigned long long)phnum);
-	if (phnum && phentsize < (km->is64 ? 56u : 32u))
-		return k2e_err_set(err, "ELF header: e_phentsize %llu is too small",
-				   (unsigned long long)phentsize);
-	for (uint64_t i = 0; i < phnum; i++) {
-		uint32_t type;
+	km->is64 = gelf_getclass(e) == ELFCLASS64;
+	km->be = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+	km->machine = eh.e_machine;
+	if (elf_getphdrnum(e, &phnum) != 0) {
+		k2e_err_set(err, "program headers: %s", elf_errmsg(-1));
+		goto out;
+	}
+	if (phnum > max_phnum) {
+		k2e_err_set(err, "ELF header: %zu program headers is implausible", phnum);
+		goto out;
+	}
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
 		struct kseg s;
 
-		if (pread_exact(km, ph, km->is64 ? 56 : 32, phoff + i * phentsize, err) < 0)
-			return k2e_err_prefix(err, "program header %llu", (unsigned long long)i);
-		type = k2e_get32(ph, km->be);
-		if (km->is64) {
-			s.offset = k2e_get64(ph + 8, km->be);
-			s.vaddr = k2e_get64(ph + 16, km->be);
-			s.filesz = k2e_get64(ph + 32, km->be);
-			s.memsz = k2e_get64(ph + 40, km->be);
-		} else {
-			s.offset = k2e_get32(ph + 4, km->be);
-			s.vaddr = k2e_get32(ph + 8, km->be);
-			s.filesz = k2e_get32(ph + 16, km->be);
-			s.memsz = k2e_get32(ph + 20, km->be);
+		if (!gelf_getphdr(e, (int)i, &ph)) {
+			k2e_err_set(err, "program header %zu: %s", i, elf_errmsg(-1));
+			goto out;
 		}
-		if (type == PT_NOTE) {
-			if (add_notes(km, s.offset, s.filesz, err) < 0)
-				return k2e_err_prefix(err, "program header %llu", (unsigned long long)i);
+		s = (struct kseg){ .offset = ph.p_offset, .vaddr = ph.p_vaddr, .filesz = ph.p_filesz,
+				   .memsz = ph.p_memsz };
+		if (ph.p_type == PT_NOTE) {
+			if (add_notes(km, s.offset, s.filesz, err) < 0) {
+				k2e_err_prefix(err, "program header %zu", i);
+				goto out;
+			}
 			continue;
 		}
-		if (type != PT_LOAD || s.memsz == 0)
+		if (ph.p_type != PT_LOAD || s.memsz == 0)
 			continue;
 		if (s.filesz > s.memsz)
 			s.filesz = s.memsz;
@@ -167,13 +134,21 @@ static int read_headers(struct core *km, struct k2e_err *err)
 			size_t ncap = cap ? cap * 2 : 64;
 			struct kseg *v = realloc(km->segs, ncap * sizeof(*v));
 
-			if (!v)
-				return k2e_err_set(err, "out of memory");
+			if (!v) {
+				k2e_err_set(err, "out of memory");
+				goto out;
+			}
 			km->segs = v;
 			cap = ncap;
 		}
 		km->segs[km->n_segs++] = s;
 	}
+	rc = 0;
+out:
+	if (e)
+		elf_end(e);
+	if (rc < 0)
+		return -1;
 	if (km->n_segs)
 		qsort(km->segs, km->n_segs, sizeof(*km->segs), kseg_cmp);
 	km->max_end = malloc((km->n_segs ? km->n_segs : 1) * sizeof(*km->max_end));

@@ -72,11 +72,17 @@ side_case() {
 	got=$(awk '$4 == "k2e_do_bad_write" && $5 == "[k2e_oops]" { print "0x" $1 }' "$SIDE/$label.syms")
 	check_eq "$label: module symbol k2e_do_bad_write where crash has it" "$want" "$got"
 
-	# 2. The sidecar, made with nothing that could open a vmlinux.
+	# 2. The sidecar, made with nothing that could open a vmlinux: from the
+	# finished core (kernel/mem-core.c), the same bytes as the converter made
+	# from the pages it was writing (convert/mem-pages.c).
+	[ -s "$sym" ] && mv "$sym" "$SIDE/$label.conv.sym"
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	strace -f -qq -e trace=open,openat -o "$SIDE/$label.strace" \
 		"$SYMS" sidecar "$core" "$sym" >"$SIDE/$label.stats" 2>&1
 	check_eq "$label: sidecar written" 0 $?
+	check "$label: OUT.sym from the finished core is the converter's, byte for byte" \
+		cmp "$SIDE/$label.conv.sym" "$sym"
+	rm -f "$SIDE/$label.conv.sym"
 	echo "   $label: $(head -n 1 "$SIDE/$label.stats")"
 	check "$label: no vmlinux opened while making the sidecar" \
 		bash -c "! grep -q vmlinux '$SIDE/$label.strace'"
