@@ -39,7 +39,7 @@ struct state {
 	int32_t saved[R_SP];	/* where x19..x30 are saved; 0: in the register */
 	bool sp_lost;		/* sp changed in a way not followed */
 	bool record;		/* a frame record was stored (x29 and x30 saved) */
-	bool branched;		/* a branch was passed: stores are no longer saves */
+	uint16_t written;	/* x19..x28 (bit r - 19) written on this path: a store is no save */
 };
 
 /* One row of the table: what an FDE says at an address. */
@@ -139,15 +139,6 @@ static int64_t sext(uint32_t v, unsigned bits)
 	return (int64_t)((uint64_t)v << (64 - bits)) >> (64 - bits);
 }
 
-static bool is_branch(uint32_t w)
-{
-	return (w & 0x7c000000) == 0x14000000 ||	/* B, BL */
-	       (w & 0xff000010) == 0x54000000 ||	/* B.cond */
-	       (w & 0x7e000000) == 0x34000000 ||	/* CBZ, CBNZ */
-	       (w & 0x7e000000) == 0x36000000 ||	/* TBZ, TBNZ */
-	       (w & 0xfe000000) == 0xd6000000;		/* BR, BLR, RET, ERET and the PAC forms */
-}
-
 /* Control does not fall through: B, BR, RET (plain and authenticated), ERET. */
 static bool is_end(uint32_t w)
 {
@@ -161,12 +152,41 @@ static bool is_end(uint32_t w)
 	       (w & 0xffff0000) == 0;			/* UDF */
 }
 
-static void note_save(struct state *s, unsigned reg, int64_t at, bool prologue)
+/*
+ * A store of reg at CFA + at.  x19..x28 are saved by their first store
+ * while they still hold the caller's values (wherever it is: GCC moves
+ * saves past early exits); x29 and x30 by the frame record's.
+ */
+static void note_save(struct state *s, unsigned reg, int64_t at)
 {
 	if (reg < FIRST_SAVED || reg > R_LR || at >= 0 || at < INT32_MIN)
 		return;
-	if (!s->saved[reg] && (reg >= R_FP || prologue))
+	if (!s->saved[reg] && (reg >= R_FP || !(s->written & 1u << (reg - FIRST_SAVED))))
 		s->saved[reg] = (int32_t)at;
+}
+
+/*
+ * The x19..x28 instruction w writes (bits r - 19), erring towards more:
+ * loads (Rt, and Rt2 of a pair), data processing and MRS (Rd), SIMD and
+ * floating point moves to general registers (Rd).
+ */
+static uint16_t writes(uint32_t w)
+{
+	unsigned rd = w & 31, rt2 = (w >> 10) & 31;
+	uint32_t bits = 0;
+
+	if ((w & 0x0a000000) == 0x08000000) {			/* loads and stores */
+		if ((w & 0x3a000000) == 0x28000000) {		/* pairs: L is bit 22 */
+			if (w & (1u << 22))
+				bits = 1u << rd | 1u << rt2;
+		} else if (((w >> 22) & 3) || (w & 0x3f200c00) == 0x38200000) {
+			bits = 1u << rd;			/* loads, LSE atomics */
+		}
+	} else if ((w & 0x1c000000) == 0x10000000 || (w & 0x0e000000) == 0x0a000000 ||
+		   (w & 0xfff00000) == 0xd5300000 || (w & 0x0e000000) == 0x0e000000) {
+		bits = 1u << rd;				/* DP imm/reg, MRS, SIMD&FP */
+	}
+	return (uint16_t)(bits >> FIRST_SAVED);
 }
 
 /* Registers saved below sp are no longer there to be found. */
@@ -190,10 +210,10 @@ static void sp_moved(struct state *s, int64_t delta)
 }
 
 /*
- * The effect of instruction w on s.  prologue: no branch seen yet.  Returns
+ * The effect of instruction w on s.  Returns
  * true when w takes the frame back towards the entry state (an epilogue).
  */
-static bool step(struct state *s, uint32_t w, bool prologue)
+static bool step(struct state *s, uint32_t w)
 {
 	unsigned rt = w & 31, rn = (w >> 5) & 31, rt2 = (w >> 10) & 31;
 
@@ -212,11 +232,11 @@ static bool step(struct state *s, uint32_t w, bool prologue)
 				sp_moved(s, off);
 			base = rn == R_SP ? -s->sp_size : -s->fp_off;
 			if (mode == 2) {
-				note_save(s, rt, base + off, prologue);
-				note_save(s, rt2, base + off + 8, prologue);
+				note_save(s, rt, base + off);
+				note_save(s, rt2, base + off + 8);
 			} else {	/* pre-index: at the new sp; post-index: at the old one */
-				note_save(s, rt, base, prologue);
-				note_save(s, rt2, base + 8, prologue);
+				note_save(s, rt, base);
+				note_save(s, rt2, base + 8);
 			}
 			if ((rt == R_FP && rt2 == R_LR) && s->saved[R_FP] && s->saved[R_LR])
 				s->record = true;
@@ -262,7 +282,7 @@ static bool step(struct state *s, uint32_t w, bool prologue)
 		if (pre && rn == R_SP)
 			sp_moved(s, off);
 		base = rn == R_SP ? -s->sp_size : -s->fp_off;
-		note_save(s, rt, base + (post || pre ? 0 : off), prologue);
+		note_save(s, rt, base + (post || pre ? 0 : off));
 		if (post && rn == R_SP)
 			sp_moved(s, off);
 		return false;
@@ -431,10 +451,9 @@ static bool branch_target(uint32_t w, size_t i, size_t n, size_t *ret)
 
 static void after(struct state *s, uint32_t w, bool *ret_epilogue)
 {
-	bool epi = step(s, w, !s->branched);
+	bool epi = step(s, w);
 
-	if (is_branch(w))
-		s->branched = true;
+	s->written |= writes(w);
 	if (ret_epilogue)
 		*ret_epilogue = epi;
 }

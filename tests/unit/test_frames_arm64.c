@@ -340,6 +340,35 @@ out:
 	cfi_close(&f);
 }
 
+/* A callee-saved register stored after an early exit is saved; one written first is not. */
+TEST(frames_arm64_late_save)
+{
+	static const uint32_t w[] = {
+		0xa9be7bfd,				/* 00 stp x29, x30, [sp, #-32]! */
+		0x910003fd,				/* 04 mov x29, sp */
+		0xb4000080,				/* 08 cbz x0, 18 */
+		0xf9000bf3,				/* 0c str x19, [sp, #16] */
+		0xaa0103f4,				/* 10 mov x20, x1 */
+		0xf9000ff4,				/* 14 str x20, [sp, #24] */
+		0xa8c27bfd,				/* 18 ldp x29, x30, [sp], #32 */
+		0xd65f03c0,				/* 1c ret */
+	};
+	unsigned char code[sizeof(w)];
+	struct cfi_file f = { 0 };
+
+	put_code(code, w, sizeof(w) / 4);
+	k2e_a64_cfi_init(&f.c, false, MASK);
+	k2e_a64_cfi_function(&f.c, BASE, BASE + sizeof(w), code, K2E_A64_CODE);
+	if (!cfi_open(&f))
+		goto out;
+	EXPECT_ROW(f.cfi, BASE + 0x0c, 29, 32, [29] = -32, [30] = -24);
+	EXPECT_ROW(f.cfi, BASE + 0x10, 29, 32, [19] = -16, [29] = -32, [30] = -24);
+	EXPECT_ROW(f.cfi, BASE + 0x18, 29, 32, [29] = -32, [30] = -24);	/* from the cbz */
+	EXPECT_ROW(f.cfi, BASE + 0x1c, 31, 0, 0);
+out:
+	cfi_close(&f);
+}
+
 /* The CIE and FDEs are padded to 8 bytes. */
 TEST(frames_arm64_padding)
 {
