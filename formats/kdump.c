@@ -19,13 +19,10 @@
 #include <string.h>
 
 #include "formats/kdump-layout.h"
+#include "formats/kdump-priv.h"
 #include "formats/machine.h"
 #include "formats/vmcoreinfo.h"
 #include "lib/endian.h"
-
-enum {
-	DESC_BATCH = 512,		/* descriptors read at once */
-};
 
 const unsigned k2e_subhdr_off[3][SH_N_FIELDS] = {
 	[K2E_SUBHDR_64] = { 0, 8, 12, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96 },
@@ -40,45 +37,6 @@ static const char sig_diskdump[8] = "DISKDUMP";
 static const uint64_t max_block_size = 1u << 20;
 static const uint64_t max_meta = 1ULL << 30;	/* notes, vmcoreinfo, eraseinfo */
 static const uint64_t max_pfn_limit = 1ULL << 52;
-
-struct subhdr {
-	uint64_t phys_base;
-	int32_t dump_level;
-	int32_t split;
-	uint64_t start_pfn, end_pfn;
-	uint64_t off_vmcoreinfo, size_vmcoreinfo;
-	uint64_t off_note, size_note;
-	uint64_t off_eraseinfo, size_eraseinfo;
-	uint64_t start_pfn_64, end_pfn_64, max_mapnr_64;
-};
-
-struct piece {
-	struct k2e_input *in;
-	size_t in_index;
-	unsigned char head[DH_MIN_SIZE];
-	struct subhdr sh;
-	uint64_t start, end;		/* pfn range [start, end) */
-	uint64_t data_off;		/* page_desc table */
-	uint64_t n_pages;		/* dumped pfns in range */
-	uint64_t sec, usec;
-};
-
-struct kdump {
-	bool diskdump;
-	bool is_split;
-	uint32_t block_size;
-	uint32_t status;
-	int32_t sub_hdr_size;
-	uint32_t bitmap_blocks;
-	uint64_t max_mapnr;
-	uint64_t bitmap_off;		/* 1st bitmap */
-	uint64_t bitmap_len;		/* one bitmap */
-	bool single_bitmap;
-	unsigned status_pos;
-	enum k2e_subhdr_layout layout;
-	struct piece *pieces;		/* sorted by start pfn */
-	size_t n_pieces;
-};
 
 static bool is_pow2(uint64_t v)
 {
@@ -721,159 +679,6 @@ static int kdump_open(struct k2e_dump *d, struct k2e_err *err)
 	return 0;
 }
 
-struct k2e_page_iter {
-	struct k2e_dump *d;
-	struct kdump *k;
-	size_t piece;
-	size_t run;
-	uint64_t pfn;			/* next pfn to yield */
-	uint64_t idx;			/* its descriptor index in the piece */
-	bool started;
-	unsigned char batch[DESC_BATCH * PAGE_DESC_SIZE];
-	uint64_t batch_first, batch_n;	/* descriptors [first, first+n) loaded */
-	bool batch_valid;
-	bool eof;			/* descriptors past this piece's end of file */
-};
-
-static int kdump_iter_new(struct k2e_dump *d, struct k2e_page_iter **ret, struct k2e_err *err)
-{
-	struct k2e_page_iter *it = calloc(1, sizeof(*it));
-
-	if (!it)
-		return k2e_err_set(err, "out of memory");
-	it->d = d;
-	it->k = d->priv;
-	*ret = it;
-	return 0;
-}
-
-/* Position it->pfn at the next dumped pfn of the current piece; false at its end. */
-static bool next_pfn(struct k2e_page_iter *it)
-{
-	const struct k2e_runs *r = &it->d->runs;
-	const struct piece *p = &it->k->pieces[it->piece];
-
-	if (!it->started) {
-		it->started = true;
-		it->pfn = p->start;
-		it->run = 0;
-	}
-	while (it->run < r->n) {
-		uint64_t s = r->v[it->run].start, e = s + r->v[it->run].count;
-
-		if (it->pfn < s)
-			it->pfn = s;
-		if (it->pfn >= p->end)
-			return false;
-		if (it->pfn < e)
-			return true;
-		it->run++;
-	}
-	return false;
-}
-
-static int load_batch(struct k2e_page_iter *it, struct k2e_err *err)
-{
-	const struct piece *p = &it->k->pieces[it->piece];
-	struct k2e_source *src = p->in->src;
-	uint64_t n = p->n_pages - it->idx;
-	size_t got;
-
-	if (it->batch_valid)
-		k2e_source_release(src, p->data_off + it->batch_first * PAGE_DESC_SIZE,
-				   it->batch_n * PAGE_DESC_SIZE);
-	if (n > DESC_BATCH)
-		n = DESC_BATCH;
-	if (k2e_source_read(src, it->batch, n * PAGE_DESC_SIZE,
-			    p->data_off + it->idx * PAGE_DESC_SIZE, &got, err) < 0)
-		return k2e_err_prefix(err, "%s: page descriptors", p->in->path);
-	it->batch_first = it->idx;
-	it->batch_n = got / PAGE_DESC_SIZE;
-	it->batch_valid = true;
-	if (it->batch_n < n)
-		it->eof = true;
-	return 0;
-}
-
-static int kdump_iter_next(struct k2e_page_iter *it, struct k2e_page_ref *ret,
-			   struct k2e_err *err)
-{
-	struct k2e_dump *d = it->d;
-	struct kdump *k = it->k;
-	const struct piece *p;
-	const unsigned char *pd;
-	uint64_t off;
-	uint32_t size, flags;
-	enum k2e_codec_id codec;
-
-	for (;;) {
-		if (it->piece >= k->n_pieces)
-			return 0;
-		if (next_pfn(it))
-			break;
-		if (it->batch_valid) {
-			p = &k->pieces[it->piece];
-			k2e_source_release(p->in->src, p->data_off + it->batch_first * PAGE_DESC_SIZE,
-					   it->batch_n * PAGE_DESC_SIZE);
-		}
-		it->piece++;
-		it->started = false;
-		it->idx = 0;
-		it->batch_valid = false;
-		it->eof = false;
-	}
-	p = &k->pieces[it->piece];
-	memset(ret, 0, sizeof(*ret));
-	ret->pfn = it->pfn;
-	ret->input = (uint16_t)p->in_index;
-	ret->desc_off = p->data_off + it->idx * PAGE_DESC_SIZE;
-	if (!it->eof && (!it->batch_valid || it->idx >= it->batch_first + it->batch_n)) {
-		if (load_batch(it, err) < 0)
-			return -1;
-	}
-	if (it->idx >= it->batch_first + it->batch_n) {
-		/* Past the end of a stream: the rest of this run in one go. */
-		const struct k2e_run *run = &d->runs.v[it->run];
-		uint64_t end = run->start + run->count < p->end ? run->start + run->count : p->end;
-
-		ret->kind = K2E_PAGE_LOST;
-		ret->reason = K2E_LOST_DESC_EOF;
-		ret->count = end - it->pfn;
-		it->idx += ret->count;
-		it->pfn += ret->count;
-		return 1;
-	} else {
-		pd = it->batch + (it->idx - it->batch_first) * PAGE_DESC_SIZE;
-		off = k2e_get64(pd, d->big_endian);
-		size = k2e_get32(pd + 8, d->big_endian);
-		flags = k2e_get32(pd + 12, d->big_endian);
-		ret->off = off;
-		ret->size = size;
-		ret->flags = flags;
-		if (off == 0) {
-			ret->kind = K2E_PAGE_LOST;
-			ret->reason = K2E_LOST_NOT_WRITTEN;
-		} else if ((int64_t)off < 0) {
-			ret->kind = K2E_PAGE_LOST;
-			ret->reason = K2E_LOST_DATA_EOF;
-		} else if (k2e_codec_from_desc_flags(flags, &codec) < 0) {
-			ret->kind = K2E_PAGE_LOST;
-			ret->reason = K2E_LOST_BAD_FLAGS;
-		} else {
-			ret->kind = K2E_PAGE_DATA;
-			ret->codec = (uint8_t)codec;
-		}
-	}
-	it->idx++;
-	it->pfn++;
-	return 1;
-}
-
-static void kdump_iter_free(struct k2e_page_iter *it)
-{
-	free(it);
-}
-
 static int kdump_finish(struct k2e_dump *d, struct k2e_err *err)
 {
 	struct kdump *k = d->priv;
@@ -928,9 +733,9 @@ const struct k2e_format k2e_format_kdump = {
 	.multi_input = true,
 	.probe = kdump_probe,
 	.open = kdump_open,
-	.iter_new = kdump_iter_new,
-	.iter_next = kdump_iter_next,
-	.iter_free = kdump_iter_free,
+	.iter_new = k2e_kdump_iter_new,
+	.iter_next = k2e_kdump_iter_next,
+	.iter_free = k2e_kdump_iter_free,
 	.finish = kdump_finish,
 	.close = kdump_close,
 };
