@@ -28,7 +28,7 @@ kk_gen() {	# NAME SPEC-OR-TEXT
 	return $ok
 }
 KK_BIG=0x10000	# 256 MiB of RAM: a second or two each
-[ -z "${K2E_SANITIZE:-}" ] || KK_BIG=0x8000
+[ -z "${K2E_SANITIZE:-}" ] || KK_BIG=0x2000	# 32 MiB: the sanitizers slow conversion, not the kills
 kk_gen big-zlib "max_mapnr $KK_BIG; codec zlib; mix text=60 random=20 zero=20" &&
 kk_gen big-flat "format flat; max_mapnr $KK_BIG; codec zstd; mix text=50 random=30 zero=20" &&
 kk_gen split/vmcore "format split; split 3; max_mapnr $KK_BIG; codec zlib snappy; mix text=60 random=20 zero=20" &&
