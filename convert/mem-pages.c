@@ -10,33 +10,17 @@ bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn)
 	return k2e_runs_find(p->l->runs, pfn) >= 0 && k2e_runs_find(p->lost, pfn) < 0;
 }
 
-/* The first run of r whose end is above pfn (r->n when none). */
-static size_t first_ending_after(const struct k2e_runs *r, uint64_t pfn)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].start + r->v[mid].count <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 bool k2e_mem_pages_next(const struct k2e_mem_pages *p, uint64_t pfn, uint64_t end,
 			uint64_t *ret_start, uint64_t *ret_end)
 {
 	const struct k2e_runs *r = p->l->runs, *lost = p->lost;
 
-	for (size_t i = first_ending_after(r, pfn); i < r->n && r->v[i].start < end; i++) {
+	for (size_t i = k2e_runs_first_ending_after(r, pfn); i < r->n && r->v[i].start < end; i++) {
 		uint64_t a = pfn > r->v[i].start ? pfn : r->v[i].start;
 		uint64_t b = end < r->v[i].start + r->v[i].count ? end : r->v[i].start + r->v[i].count;
 
 		while (a < b) {
-			size_t j = first_ending_after(lost, a);
+			size_t j = k2e_runs_first_ending_after(lost, a);
 
 			if (j == lost->n || lost->v[j].start >= b) {
 				*ret_start = a;

@@ -67,7 +67,7 @@ void k2e_runs_normalize(struct k2e_runs *r)
 	r->n = out + 1;
 }
 
-ptrdiff_t k2e_runs_find(const struct k2e_runs *r, uint64_t pfn)
+size_t k2e_runs_first_ending_after(const struct k2e_runs *r, uint64_t pfn)
 {
 	size_t lo = 0, hi = r->n;
 
@@ -79,6 +79,13 @@ ptrdiff_t k2e_runs_find(const struct k2e_runs *r, uint64_t pfn)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+ptrdiff_t k2e_runs_find(const struct k2e_runs *r, uint64_t pfn)
+{
+	size_t lo = k2e_runs_first_ending_after(r, pfn);
+
 	if (lo < r->n && r->v[lo].start <= pfn)
 		return (ptrdiff_t)lo;
 	return -1;

@@ -23,6 +23,8 @@ void k2e_runs_release(struct k2e_runs *r);
 int k2e_runs_append(struct k2e_runs *r, uint64_t start, uint64_t count, struct k2e_err *err);
 /* Sort and merge runs added in any order (overlaps are merged). */
 void k2e_runs_normalize(struct k2e_runs *r);
+/* Index of the first run that ends above pfn (r->n when none): binary search. */
+size_t k2e_runs_first_ending_after(const struct k2e_runs *r, uint64_t pfn);
 /* Index of the run containing pfn, or -1. */
 ptrdiff_t k2e_runs_find(const struct k2e_runs *r, uint64_t pfn);
 uint64_t k2e_runs_total(const struct k2e_runs *r);
