@@ -357,6 +357,16 @@ static int table(struct gen *g, struct k2e_kernel *km, uint64_t ip_addr, uint64_
 		return 0;
 	if (n > MAX_ORCS)
 		return k2e_err_set(err, "%llu ORC entries is not plausible", (unsigned long long)n);
+	/* Both tables must end in the dump before their size drives any allocation. */
+	{
+		unsigned char b[ORC_ENTRY_SIZE];
+
+		if (k2e_kernel_peek(km, ip_addr + (n - 1) * 4, b, 4) < 0 ||
+		    k2e_kernel_peek(km, orc_addr + (n - 1) * ORC_ENTRY_SIZE, b, ORC_ENTRY_SIZE) < 0)
+			return k2e_err_set(err, "ORC tables of %llu entries at 0x%llx and 0x%llx end past the dump",
+					   (unsigned long long)n, (unsigned long long)ip_addr,
+					   (unsigned long long)orc_addr);
+	}
 	if (!(ips = malloc(n * 4)) || !(orcs = malloc(n * ORC_ENTRY_SIZE)) ||
 	    !(p = malloc(n * sizeof(*p)))) {
 		k2e_err_set(err, "out of memory");
