@@ -103,6 +103,22 @@ void k2e_bytebuf_uint(struct k2e_bytebuf *b, uint64_t v, unsigned size)
 	k2e_bytebuf_put(b, t, size);
 }
 
+void k2e_bytebuf_align(struct k2e_bytebuf *b, size_t start, size_t align, unsigned char byte)
+{
+	while (!b->oom && (b->len - start) % align)
+		k2e_bytebuf_put(b, &byte, 1);
+}
+
+void k2e_bytebuf_patch_len32(struct k2e_bytebuf *b, size_t at)
+{
+	uint64_t len = b->len - at - 4;
+
+	if (b->oom || at + 4 > b->len)
+		return;
+	for (unsigned i = 0; i < 4; i++)
+		b->p[at + i] = (unsigned char)(len >> (b->be ? 8 * (3 - i) : 8 * i));
+}
+
 void k2e_bytebuf_uleb(struct k2e_bytebuf *b, uint64_t v)
 {
 	do {

@@ -44,6 +44,13 @@ void k2e_bytebuf_printf(struct k2e_bytebuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An unsigned integer of size bytes (1..8) in b->be's byte order. */
 void k2e_bytebuf_uint(struct k2e_bytebuf *b, uint64_t v, unsigned size);
+/* Pad with `byte` until len - start is a multiple of align. */
+void k2e_bytebuf_align(struct k2e_bytebuf *b, size_t start, size_t align, unsigned char byte);
+/*
+ * Patch the 4 bytes at `at` with len - at - 4 in b->be's order: a length
+ * field written as 0 and filled once what it counts is there (DWARF CIE, FDE).
+ */
+void k2e_bytebuf_patch_len32(struct k2e_bytebuf *b, size_t at);
 /* DWARF LEB128. */
 void k2e_bytebuf_uleb(struct k2e_bytebuf *b, uint64_t v);
 void k2e_bytebuf_sleb(struct k2e_bytebuf *b, int64_t v);

@@ -57,23 +57,6 @@ static void u8(struct k2e_bytebuf *b, unsigned v)
 	k2e_bytebuf_put(b, &c, 1);
 }
 
-static void pad8(struct k2e_bytebuf *b, size_t start)
-{
-	while ((b->len - start) % 8)
-		u8(b, DW_CFA_nop);
-}
-
-static void patch_len(struct k2e_bytebuf *b, size_t at)
-{
-	uint64_t len = b->len - at - 4;
-	unsigned i;
-
-	if (b->oom)
-		return;
-	for (i = 0; i < 4; i++)
-		b->p[at + i] = (unsigned char)(len >> (b->be ? 8 * (3 - i) : 8 * i));
-}
-
 /*
  * x30 = (value) | pac_mask: the value is x30 itself (saved_at 0) or the
  * word at CFA + saved_at.  The consumer pushes the CFA before evaluating.
@@ -128,8 +111,8 @@ void k2e_a64_cfi_init(struct k2e_a64_cfi *c, bool be, uint64_t pac_mask)
 		k2e_bytebuf_uleb(b, r);
 	}
 	ra_rule(c, 0);
-	pad8(b, 0);
-	patch_len(b, 0);
+	k2e_bytebuf_align(b, 0, 8, DW_CFA_nop);
+	k2e_bytebuf_patch_len32(b, 0);
 }
 
 /* ---- decoding ---- */
@@ -577,8 +560,8 @@ void k2e_a64_cfi_function(struct k2e_a64_cfi *c, uint64_t lo, uint64_t hi,
 		k2e_bytebuf_uleb(b, R_LR);
 		break;
 	}
-	pad8(b, start);
-	patch_len(b, start);
+	k2e_bytebuf_align(b, start, 8, DW_CFA_nop);
+	k2e_bytebuf_patch_len32(b, start);
 	c->fdes++;
 }
 

@@ -71,33 +71,7 @@ static void u8(struct k2e_bytebuf *b, unsigned v)
 	k2e_bytebuf_put(b, &c, 1);
 }
 
-/* x86_64 is little-endian; so is the file we write for it. */
-static void uint_le(struct k2e_bytebuf *b, uint64_t v, unsigned size)
-{
-	unsigned char t[8];
-	unsigned i;
-
-	for (i = 0; i < size; i++)
-		t[i] = (unsigned char)(v >> (8 * i));
-	k2e_bytebuf_put(b, t, size);
-}
-
-static void pad8(struct k2e_bytebuf *b, size_t start)
-{
-	while ((b->len - start) % 8)
-		u8(b, DW_CFA_nop);
-}
-
-static void patch_len(struct k2e_bytebuf *b, size_t at)
-{
-	uint64_t len = b->len - at - 4;
-	unsigned i;
-
-	if (b->oom)
-		return;
-	for (i = 0; i < 4; i++)
-		b->p[at + i] = (unsigned char)(len >> (8 * i));
-}
+/* x86_64 is little-endian; so is the file we write for it (the buffer's default order). */
 
 static struct orc decode(const unsigned char *e, enum fmt fmt)
 {
@@ -298,20 +272,20 @@ static void fde(struct gen *g, uint64_t lo, uint64_t hi, const struct orc *o)
 {
 	size_t start = g->b.len;
 
-	uint_le(&g->b, 0, 4);		/* length, patched */
-	uint_le(&g->b, 0, 4);		/* CIE_pointer: the CIE at offset 0 */
-	uint_le(&g->b, lo, 8);
-	uint_le(&g->b, hi - lo, 8);
+	k2e_bytebuf_uint(&g->b, 0, 4);		/* length, patched */
+	k2e_bytebuf_uint(&g->b, 0, 4);		/* CIE_pointer: the CIE at offset 0 */
+	k2e_bytebuf_uint(&g->b, lo, 8);
+	k2e_bytebuf_uint(&g->b, hi - lo, 8);
 	instructions(&g->b, o);
-	pad8(&g->b, start);
-	patch_len(&g->b, start);
+	k2e_bytebuf_align(&g->b, start, 8, DW_CFA_nop);
+	k2e_bytebuf_patch_len32(&g->b, start);
 	g->fdes++;
 }
 
 static void cie(struct k2e_bytebuf *b)
 {
-	uint_le(b, 0, 4);
-	uint_le(b, 0xffffffff, 4);	/* CIE_id */
+	k2e_bytebuf_uint(b, 0, 4);
+	k2e_bytebuf_uint(b, 0xffffffff, 4);	/* CIE_id */
 	u8(b, 1);			/* version */
 	u8(b, 0);			/* augmentation "" */
 	k2e_bytebuf_uleb(b, 1);			/* code_alignment_factor */
@@ -322,8 +296,8 @@ static void cie(struct k2e_bytebuf *b)
 	k2e_bytebuf_uleb(b, 8);
 	u8(b, DW_CFA_offset | DW_RA);	/* RA at CFA - 8 */
 	k2e_bytebuf_uleb(b, 1);
-	pad8(b, 0);
-	patch_len(b, 0);
+	k2e_bytebuf_align(b, 0, 8, DW_CFA_nop);
+	k2e_bytebuf_patch_len32(b, 0);
 }
 
 struct pair {

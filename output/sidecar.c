@@ -477,58 +477,54 @@ fail:
 
 static void note(struct ctx *c, const char *what, const struct k2e_err *e);
 
-/* .debug_frame from the code's frame records (output/frames-arm64.h). */
-static int make_frame_arm64(struct ctx *c, struct k2e_err *err)
+/* Put a .debug_frame made by one of the generators in the file (frame is freed). */
+static int frame_section(struct ctx *c, void *frame, size_t len, size_t fdes, struct k2e_err *err)
 {
-	struct k2e_a64_frame_out o;
-	struct k2e_err e;
-	struct sec *s;
+	struct sec *s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, 0);
 	int rc;
 
-	if (k2e_a64_debug_frame(c->km, &o, &e) < 0) {
-		note(c, "no unwind tables", &e);
-		return 0;
-	}
-	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, 0))) {
-		free(o.frame);
+	if (!s) {
+		free(frame);
 		return k2e_err_set(err, "out of memory");
 	}
 	s->align = 8;
-	rc = sec_write(&c->w, s, o.frame, o.frame_len, err);
-	free(o.frame);
-	c->stats.fdes = o.fdes;
+	rc = sec_write(&c->w, s, frame, len, err);
+	free(frame);
+	c->stats.fdes = fdes;
 	return rc;
 }
 
-/* .debug_frame from the ORC tables (output/orc.h) on x86_64, frame records on arm64; optional. */
+/*
+ * .debug_frame, optional: from the ORC tables on x86_64 (output/orc.h), from
+ * each function's frame record set-up on arm64 (output/frames-arm64.h).
+ */
 static int make_frame(struct ctx *c, struct k2e_err *err)
 {
-	struct k2e_orc_out o;
 	struct k2e_err e;
-	struct sec *s;
-	int rc;
 
-	if (k2e_kernel_machine(c->km) == 183 /* EM_AARCH64 */)
-		return make_frame_arm64(c, err);
-	if (k2e_kernel_machine(c->km) != 62 /* EM_X86_64 */)
-		return 0;
-	if (k2e_orc_debug_frame(c->km, &o, &e) < 0) {
-		note(c, "no unwind tables", &e);
-		return 0;
+	if (k2e_kernel_machine(c->km) == 183 /* EM_AARCH64 */) {
+		struct k2e_a64_frame_out a;
+
+		if (k2e_a64_debug_frame(c->km, &a, &e) < 0) {
+			note(c, "no unwind tables", &e);
+			return 0;
+		}
+		return frame_section(c, a.frame, a.frame_len, a.fdes, err);
 	}
-	if (o.note[0]) {
-		snprintf(e.msg, sizeof(e.msg), "%s", o.note);
-		note(c, "module ORC skipped", &e);
+	if (k2e_kernel_machine(c->km) == 62 /* EM_X86_64 */) {
+		struct k2e_orc_out o;
+
+		if (k2e_orc_debug_frame(c->km, &o, &e) < 0) {
+			note(c, "no unwind tables", &e);
+			return 0;
+		}
+		if (o.note[0]) {
+			snprintf(e.msg, sizeof(e.msg), "%s", o.note);
+			note(c, "module ORC skipped", &e);
+		}
+		return frame_section(c, o.frame, o.frame_len, o.fdes, err);
 	}
-	if (!(s = sec_add(&c->w, ".debug_frame", SHT_PROGBITS_, 0, 0, 0))) {
-		free(o.frame);
-		return k2e_err_set(err, "out of memory");
-	}
-	s->align = 8;
-	rc = sec_write(&c->w, s, o.frame, o.frame_len, err);
-	free(o.frame);
-	c->stats.fdes = o.fdes;
-	return rc;
+	return 0;
 }
 
 static void note(struct ctx *c, const char *what, const struct k2e_err *e)
