@@ -5,7 +5,8 @@
 #                         then all of it again built with ASan + UBSan (build-san/)
 #   make test             the first half only; make check-sanitize the second
 #   make install PREFIX=/usr/local DESTDIR=
-#   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY)
+#   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY);
+#                         HAVE_FUSE=0 leaves --mount out
 #   make V=1              show the commands
 
 CC ?= cc
@@ -27,6 +28,8 @@ HAVE_ZLIB ?= $(call has,zlib)
 HAVE_LZO ?= $(call has,lzo2)
 HAVE_SNAPPY ?= $(call has,snappy)
 HAVE_ZSTD ?= $(call has,libzstd)
+# --mount needs libfuse3; without it the option says it is not built.
+HAVE_FUSE ?= $(call has,fuse3)
 
 CODEC_PKGS :=
 ifeq ($(HAVE_ZLIB),1)
@@ -61,7 +64,10 @@ LDLIBS += $(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --libs $(CODEC_PKGS)
 	$(shell $(PKG_CONFIG) --libs libdw libelf libbpf)
 
 LIB_SRC := $(wildcard lib/*.c io/*.c codecs/*.c formats/*.c arch/*.c kernel/*.c btf/*.c analysis/*.c debuginfo/*.c convert/*.c output/*.c)
-CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_SRC := $(filter-out cli/main.c,$(wildcard cli/*.c)) \
+	$(if $(filter 1,$(HAVE_FUSE)),mount/fs.c,mount/fs-none.c)
+FUSE_LIBS := $(if $(filter 1,$(HAVE_FUSE)),$(shell $(PKG_CONFIG) --libs fuse3))
+$(O)/mount/fs.o: CFLAGS += $(shell $(PKG_CONFIG) --cflags fuse3)
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 GEN_SRC := $(wildcard tests/gen/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -80,7 +86,7 @@ $(O)/libk2e.a: $(LIB_OBJ)
 
 $(O)/kdump2elf: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(FUSE_LIBS)
 
 # The synthetic dump generator always has every codec: it must write them all.
 GEN_LIBS := $(shell $(PKG_CONFIG) --libs zlib lzo2 snappy libzstd)

@@ -12,6 +12,7 @@
 
 #include "cli/batch.h"
 #include "cli/exit.h"
+#include "cli/mount.h"
 #include "cli/msg.h"
 #include "cli/options.h"
 #include "cli/summary.h"
@@ -36,6 +37,9 @@ struct cli {
 	size_t n_module_dirs;
 	size_t stream_mem;
 	const char *json;	/* --json FILE: the summary line (cli/summary.c) */
+	const char *mount;	/* --mount DIR: serve the core there, write nothing */
+	bool foreground;	/* --foreground: the mount stays attached */
+	unsigned cache_mib;	/* --cache MiB: decoded pages a mount keeps */
 	struct timespec start;
 	/* progress */
 	bool tty;
@@ -46,6 +50,7 @@ struct cli {
 static void usage(FILE *f)
 {
 	fputs("usage: kdump2elf [-fqv] [--threads N] [--vmlinux FILE] [--modules DIR]... -o OUTPUT DUMP [PIECE...]\n"
+	      "       kdump2elf --mount DIR [--foreground] [--cache MiB] [options] DUMP [PIECE...]\n"
 	      "       kdump2elf --batch [options] PATH...   (kdump2elf --batch --help)\n"
 	      "       kdump2elf --help | --version\n"
 	      "\n"
@@ -66,6 +71,10 @@ static void usage(FILE *f)
 	      "      --system-map FILE  OUTPUT.sym's kernel symbols from this System.map\n"
 	      "      --btf FILE      OUTPUT.sym's types from this raw BTF (/sys/kernel/btf/vmlinux)\n"
 	      "      --json FILE     write a JSON summary line to FILE (- for standard output)\n"
+	      "      --mount DIR     write nothing: serve DIR/vmcore.elf, .gdb and .sym (FUSE),\n"
+	      "                      pages decoded when read; fusermount3 -u DIR unmounts\n"
+	      "      --foreground    with --mount: stay attached until unmounted\n"
+	      "      --cache MiB     with --mount: decoded pages kept in memory (default 64)\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       print the version\n"
 	      "\n"
@@ -115,6 +124,9 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "system-map", required_argument, NULL, 'Y' },
 		{ "btf", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'J' },
+		{ "mount", required_argument, NULL, 'm' },
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "cache", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -178,6 +190,18 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'J':
 			c->json = optarg;
+			break;
+		case 'm':
+			c->mount = optarg;
+			break;
+		case 'F':
+			c->foreground = true;
+			break;
+		case 'C':
+			if (!k2e_cli_parse_count(optarg, 1 << 20, &c->cache_mib)) {
+				k2e_cli_msg("--cache: '%s' is not a number of MiB from 1 to 1048576", optarg);
+				return K2E_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -302,7 +326,9 @@ int main(int argc, char **argv)
 	struct k2e_convert_result res;
 	struct k2e_convert_opts opts;
 	struct k2e_err err;
+	struct k2e_virtual_core virt = { 0 };
 	struct stat ost;
+	char *mount_core = NULL;
 	int first, n_in, rc;
 	bool out_exists;
 
@@ -319,12 +345,28 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	n_in = argc - first;
+	if (c.mount) {
+		if (c.output) {
+			k2e_cli_msg("--mount and -o: give one of them");
+			return K2E_EXIT_USAGE;
+		}
+		if (!k2e_cli_mount_dir_ok(c.mount))
+			return K2E_EXIT_USAGE;
+		if (asprintf(&mount_core, "%s/vmcore.elf", c.mount) < 0) {
+			k2e_cli_msg("out of memory");
+			return K2E_EXIT_ERROR;
+		}
+		c.output = mount_core;
+	} else if (c.foreground || c.cache_mib) {
+		k2e_cli_msg("%s: only with --mount", c.foreground ? "--foreground" : "--cache");
+		return K2E_EXIT_USAGE;
+	}
 	if (!c.output || n_in < 1) {
 		k2e_cli_msg(!c.output ? "no output file given (-o)" : "no dump given");
 		usage(stderr);
 		return K2E_EXIT_USAGE;
 	}
-	out_exists = stat(c.output, &ost) == 0;
+	out_exists = !c.mount && stat(c.output, &ost) == 0;
 	for (int i = 0; i < n_in; i++) {
 		const char *p = argv[first + i];
 
@@ -367,7 +409,9 @@ int main(int argc, char **argv)
 		.want_log = c.json != NULL,	/* the summary line tells the panic */
 		.progress = progress,
 		.progress_arg = &c,
+		.virt = c.mount ? &virt : NULL,
 	};
+	virt.cache_pages = ((size_t)(c.cache_mib ? c.cache_mib : 64) << 20) / d->page_size;
 	clock_gettime(CLOCK_MONOTONIC, &c.last);
 	k2e_convert_result_init(&res);
 	rc = k2e_convert(d, &opts, &res, &err);
@@ -404,6 +448,14 @@ int main(int argc, char **argv)
 out:
 	if (write_json(&c, argv + first, n_in, d, &res, rc == K2E_EXIT_ERROR ? err.msg : NULL) < 0)
 		rc = K2E_EXIT_ERROR;
+	if (c.mount && rc != K2E_EXIT_ERROR) {
+		int mrc = k2e_cli_mount(&virt, &res, c.mount, c.foreground, c.verbosity);
+
+		rc = mrc != K2E_EXIT_OK ? mrc : rc;
+	}
+	if (c.mount)
+		k2e_virtual_core_release(&virt);
+	free(mount_core);
 	k2e_convert_result_release(&res);
 	k2e_dump_free(d);
 	return rc;

@@ -371,6 +371,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	struct known kn = { .cpus = { .panic_cpu = -1 } };
 	bool have_maps = false;
 	char *core = NULL;
+	struct k2e_virtual_core *v = opts->virt;
 	int rc = -1;
 
 	/* Wrong files and an output gdb could not be pointed at are errors before any work. */
@@ -388,11 +389,24 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		free(core);
 		return -1;
 	}
-	k2e_outset_init(&o, opts->force, 0);
+	k2e_outset_init(&o, opts->force, v ? K2E_OUTFILE_MEMORY : 0);
 	if (k2e_outset_add(&o, opts->output, &out, err) < 0)
 		goto done;
 	res->n_ram = d->n_ram;
+	if (v) {
+		for (size_t i = 0; i < d->n_in; i++)
+			if (!d->in[i].src->random_access) {
+				k2e_err_set(err, "%s: a %s input cannot be served on demand: convert it (-o) first",
+					    d->in[i].path, d->in[i].src->kind);
+				goto done;
+			}
+		if (k2e_page_index_init(&v->ix, &l, err) < 0)
+			goto done;
+		popts.index = &v->ix;
+	}
 	if (k2e_pages_convert(d, &l, out->fd, &popts, &res->pages, err) < 0)
+		goto done;
+	if (v && k2e_page_reader_new(d, &v->ix, v->cache_pages, &v->reader, err) < 0)
 		goto done;
 	if (d->fmt->finish && d->fmt->finish(d, err) < 0)
 		goto done;
@@ -413,7 +427,9 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	}
 
 	/* The dumped kernel, over the pages now in the core. */
-	mp = (struct k2e_mem_pages){ .l = &l, .lost = &res->pages.lost_runs, .fd = out->fd };
+	mp = (struct k2e_mem_pages){
+		.l = &l, .lost = &res->pages.lost_runs, .fd = out->fd, .reader = v ? v->reader : NULL,
+	};
 	if (k2e_loads_build(d, &l, &mp, opts->no_vmap, &ls, &maps, err) < 0)
 		goto done;
 	have_maps = true;
@@ -454,9 +470,25 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	}
 	if (opts->want_log)
 		read_log(&kn, res);
+	if (v) {
+		/* Handed over whole: the layout moves, the index follows it. */
+		k2e_outset_take(&o, &v->files, &v->n_files);
+		v->l = l;
+		l.run_off = NULL;
+		v->ix.l = &v->l;
+		v->core_size = res->file_size;
+		v = NULL;
+		rc = 0;
+		goto done;
+	}
 	/* All or nothing: the core, OUTPUT.gdb and OUTPUT.sym appear together. */
 	rc = k2e_outset_commit_all(&o, err);
 done:
+	if (v) {
+		k2e_page_reader_free(v->reader);
+		v->reader = NULL;
+		k2e_page_index_release(&v->ix);
+	}
 	k2e_outset_abort_all(&o);
 	k2e_modules_release(&kn.mods);
 	k2e_cpus_release(&kn.cpus);

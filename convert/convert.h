@@ -23,6 +23,7 @@
 
 #include "analysis/panic.h"
 #include "convert/pages.h"
+#include "convert/virtual.h"
 #include "formats/format.h"
 
 enum { K2E_MAX_WARNINGS = 8 };
@@ -40,6 +41,7 @@ struct k2e_convert_opts {
 	const char *system_map;		/* OUTPUT.sym: vmlinux symbols from this System.map, not kallsyms */
 	const char *btf;		/* OUTPUT.sym: raw vmlinux BTF from this file, not the dump's */
 	bool want_log;			/* read the kernel log and the panic into the result */
+	struct k2e_virtual_core *virt;	/* not NULL: make it instead of writing files */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
 };
@@ -80,8 +82,9 @@ void k2e_convert_result_init(struct k2e_convert_result *r);
 void k2e_convert_result_release(struct k2e_convert_result *r);
 
 /*
- * Convert d into opts->output.  -1 on failure, with nothing left at the
- * output paths.  Lost pages are not a failure: see res->pages.lost.
+ * Convert d into opts->output (or, with opts->virt, into memory).  -1 on
+ * failure, with nothing left at the output paths.  Lost pages are not a
+ * failure: see res->pages.lost.
  */
 int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		struct k2e_convert_result *res, struct k2e_err *err);

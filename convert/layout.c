@@ -65,3 +65,19 @@ uint64_t k2e_layout_pfn_off_find(const struct k2e_layout *l, uint64_t pfn, size_
 	*run = (size_t)i;
 	return l->run_off[i] + ((pfn - l->runs->v[i].start) << l->page_shift);
 }
+
+uint64_t k2e_layout_off_pfn(const struct k2e_layout *l, uint64_t off)
+{
+	size_t lo = 0, hi = l->runs->n;
+
+	/* The last run starting at or before off. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->run_off[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return l->runs->v[lo].start + ((off - l->run_off[lo]) >> l->page_shift);
+}

@@ -49,6 +49,9 @@ uint64_t k2e_layout_pfn_off(const struct k2e_layout *l, uint64_t pfn);
  */
 uint64_t k2e_layout_pfn_off_seq(const struct k2e_layout *l, uint64_t pfn, size_t *run);
 
+/* The pfn whose page holds file offset off (data_start <= off < data_end). */
+uint64_t k2e_layout_off_pfn(const struct k2e_layout *l, uint64_t off);
+
 /* Like k2e_layout_pfn_off(), and sets *run to start a k2e_layout_pfn_off_seq() walk. */
 uint64_t k2e_layout_pfn_off_find(const struct k2e_layout *l, uint64_t pfn, size_t *run);
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "convert/page-index.h"
 #include "lib/fileio.h"
 
 bool k2e_mem_pages_present(const struct k2e_mem_pages *p, uint64_t pfn)
@@ -47,6 +48,9 @@ int k2e_mem_pages_read_phys(const struct k2e_mem_pages *p, uint64_t paddr, void 
 	if ((paddr & (p->l->page_size - 1)) + len > p->l->page_size ||
 	    !k2e_mem_pages_present(p, pfn))
 		return -1;
+	if (p->reader)
+		return k2e_page_reader_read(p->reader, pfn, (uint32_t)(paddr & (p->l->page_size - 1)),
+					    buf, len, &e);
 	off = k2e_layout_pfn_off(p->l, pfn) + (paddr & (p->l->page_size - 1));
 	if (k2e_pread_all(p->fd, buf, len, off, &got, &e) < 0)
 		return -1;

@@ -1,7 +1,8 @@
 /*
  * mem-pages.h - the dumped kernel's memory while it is being converted: the
- * pages already written to the output core, read back from its descriptor.
- * A memory backend of struct k2e_kernel (kernel/kernel.h); the other one
+ * pages already written to the output core, read back from its descriptor,
+ * or, for a core that is never written (a mount), the pages decoded from the
+ * dump on demand (convert/page-index.h).  A memory backend of struct k2e_kernel (kernel/kernel.h); the other one
  * reads a finished core (kernel/mem-core.c).
  *
  * A physical page is readable when it is dumped (in the layout's runs) and
@@ -19,10 +20,14 @@
 #include "kernel/kernel.h"
 #include "lib/runs.h"
 
+struct k2e_page_reader;
+
 struct k2e_mem_pages {
 	const struct k2e_layout *l;
 	const struct k2e_runs *lost;	/* sorted */
 	int fd;				/* the output core */
+	/* Not NULL: the pages are not in fd but decoded from the dump (convert/page-index.h). */
+	struct k2e_page_reader *reader;
 	const struct k2e_vmaps *maps;	/* sorted by vaddr; NULL: no virtual addresses yet */
 };
 

@@ -23,8 +23,15 @@ struct k2e_page_stats {
 	uint64_t n_lost_events;
 };
 
+struct k2e_page_index;
+
 struct k2e_pages_opts {
 	unsigned threads;		/* decoding threads, at least 1 */
+	/*
+	 * Not NULL: decode and write nothing but fill this index (see
+	 * convert/page-index.h); `written` then counts the stored pages.
+	 */
+	struct k2e_page_index *index;
 	/* Called from the reading thread now and then; may be NULL. */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -144,6 +145,18 @@ int k2e_outfile_create_flags(struct k2e_outfile *o, const char *path, unsigned f
 		free(target);
 		free(dir);
 		return k2e_err_set(err, "out of memory");
+	}
+	if (flags & K2E_OUTFILE_MEMORY) {
+		free(dir);
+		fd = memfd_create(base_of(path), MFD_CLOEXEC);
+		if (fd < 0) {
+			k2e_err_errno(err, errno, "cannot make '%s' in memory", path);
+			free(target);
+			return -1;
+		}
+		o->fd = fd;
+		o->path = target;
+		return 0;
 	}
 	remove_stale(dir);
 	if (!(flags & K2E_OUTFILE_VISIBLE_TMP)) {
@@ -379,6 +392,14 @@ static void outset_release(struct k2e_outset *s)
 void k2e_outset_abort_all(struct k2e_outset *s)
 {
 	outset_release(s);
+}
+
+void k2e_outset_take(struct k2e_outset *s, struct k2e_outfile ***ret, size_t *ret_n)
+{
+	*ret = s->files;
+	*ret_n = s->n;
+	s->files = NULL;
+	s->n = s->cap = 0;
 }
 
 int k2e_outset_commit_all(struct k2e_outset *s, struct k2e_err *err)

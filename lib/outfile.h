@@ -41,6 +41,13 @@ enum {
 	 * takes.  For tests.
 	 */
 	K2E_OUTFILE_VISIBLE_TMP = 1,
+	/*
+	 * Files in memory only (memfd_create(2), named after the target's
+	 * last component): nothing is created on disk and nothing is ever put
+	 * in place; k2e_outset_take() hands the files over instead of a
+	 * commit.  For outputs served by a mount (mount/).
+	 */
+	K2E_OUTFILE_MEMORY = 2,
 };
 
 int k2e_outfile_create(struct k2e_outfile *o, const char *path, struct k2e_err *err);
@@ -93,5 +100,11 @@ void k2e_outset_drop(struct k2e_outset *s, struct k2e_outfile *o);
 int k2e_outset_commit_all(struct k2e_outset *s, struct k2e_err *err);
 /* Remove every member's temporary; the set is empty afterwards. */
 void k2e_outset_abort_all(struct k2e_outset *s);
+/*
+ * K2E_OUTFILE_MEMORY sets: hand every member over to the caller (*ret,
+ * *ret_n; free each with k2e_outfile_abort() and free()); the set is empty
+ * afterwards.
+ */
+void k2e_outset_take(struct k2e_outset *s, struct k2e_outfile ***ret, size_t *ret_n);
 
 #endif
