@@ -396,7 +396,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	if (v) {
 		for (size_t i = 0; i < d->n_in; i++)
 			if (!d->in[i].src->random_access) {
-				k2e_err_set(err, "%s: a %s input cannot be served on demand: convert it (-o) first",
+				k2e_err_set(err, "%s: a %s input cannot be served on demand: convert it (-o) or reassemble it (makedumpfile -R) first",
 					    d->in[i].path, d->in[i].src->kind);
 				goto done;
 			}

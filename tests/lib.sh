@@ -59,3 +59,37 @@ dmesg_cmp() {
 			cmp "$ref" -
 	fi
 }
+
+# k2e_out BASE: the core's path for k2e_make: BASE.elf, or with K2E_VIA_MOUNT
+# set, BASE.mnt/vmcore.elf, served by kdump2elf --mount (tests/e2e/mount.sh).
+k2e_out() {
+	if [ -n "${K2E_VIA_MOUNT:-}" ]; then echo "$1.mnt/vmcore.elf"; else echo "$1.elf"; fi
+}
+
+# k2e_make OUT ARGS...: kdump2elf -f ARGS -o OUT, or the same outputs mounted
+# at OUT's directory (OUT from k2e_out).  k2e_unmake OUT: remove or unmount them.
+k2e_make() {
+	local out=$1
+	shift
+	if [ -n "${K2E_VIA_MOUNT:-}" ]; then
+		mkdir -p "${out%/*}" && "$K2E" --mount "${out%/*}" "$@"
+	else
+		"$K2E" -f "$@" -o "$out"
+	fi
+}
+
+k2e_unmake() {
+	if [ -n "${K2E_VIA_MOUNT:-}" ]; then
+		fusermount3 -u "${1%/*}"
+	else
+		rm -f "$1"
+	fi
+}
+
+# Unmount what a test mounted under $T and left (a failed check): run-all.sh's exit trap.
+k2e_unmount_all() {
+	local m
+	for m in $(awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/mounts 2>/dev/null); do
+		fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+}

@@ -17,7 +17,7 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] &&
 	TBASE=/dev/shm
 fi
 T=$(mktemp -d "$TBASE/k2e-tests.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'k2e_unmount_all; rm -rf "$T"' EXIT
 export T
 . "$ROOT/tests/lib.sh"
 
@@ -37,7 +37,7 @@ else
 	not_ok "unit tests did not finish"
 fi
 
-for s in synthetic bad-inputs real-fixtures gdb gdb-arm64 hostile sidecar sidecar-arm64 kallsyms-locate batch fuzz-replay docs; do
+for s in synthetic bad-inputs real-fixtures gdb gdb-arm64 hostile sidecar sidecar-arm64 kallsyms-locate batch mount fuzz-replay docs; do
 	section "$s"
 	. "$ROOT/tests/e2e/$s.sh"
 done

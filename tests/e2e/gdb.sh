@@ -13,16 +13,16 @@ mkdir -p "$GDBT"
 gdb_module_case() {
 	local d=$1 k label vml ko dump gs out want_off
 	k=$(basename "$d")
-	label=gdb-mod-$k
+	label=gdb-mod-$k${K2E_VIA_MOUNT:+-mount}
 	vml=$(ls "$d"/vmlinux-* 2>/dev/null | head -n 1)
 	ko=$d/k2e_oops.ko dump=$d/smp2/kdump/vmcore.kdump-zlib gs=$d/smp2/kdump/guest-symbols.txt
-	out=$GDBT/$label.elf
+	out=$(k2e_out "$GDBT/$label")
 	if [ -z "$vml" ] || [ ! -f "$ko" ] || [ ! -f "$dump" ] || [ ! -f "$gs" ]; then
 		note "$k: no vmlinux, k2e_oops.ko, smp2 kdump or guest-symbols.txt: module frames not tested"
 		return
 	fi
 	mkdir -p "$GDBT/mods-$k" && cp "$ko" "$GDBT/mods-$k/"
-	"$K2E" -f --vmlinux "$vml" --modules "$GDBT/mods-$k" "$dump" -o "$out" 2>"$GDBT/$label.err"
+	k2e_make "$out" --vmlinux "$vml" --modules "$GDBT/mods-$k" "$dump" 2>"$GDBT/$label.err"
 	check_eq "$label: converted" 0 $?
 	check "$label: the module's debug info relocated beside the core" [ -s "$out.k2e_oops.ko.debug" ]
 	check "$label: OUT.gdb loads it as it is (no section addresses for gdb to place)" \
@@ -74,14 +74,15 @@ PY
 	check_eq "$label: \$pc is &k2e_do_bad_write + the RIP's offset" \
 		"$(printf 'pc 0x%x' $(( $(grep 'k2e_do_bad_write ' "$GDBT/$label.want" | awk '{print $3}') + want_off )))" \
 		"$(grep '^pc ' "$GDBT/$label.out")"
-	rm -f "$out"
+	k2e_unmake "$out"
 }
 
 # gdb_case LABEL VMLINUX MODDIR KO DUMP...
 gdb_case() {
-	local label=$1 vml=$2 moddir=$3 ko=$4 out=$GDBT/$1.elf
+	local label=$1 vml=$2 moddir=$3 ko=$4 out
+	out=$(k2e_out "$GDBT/$1")
 	shift 4
-	"$K2E" -f --vmlinux "$vml" --modules "$moddir" "$@" -o "$out" 2>"$GDBT/$label.err"
+	k2e_make "$out" --vmlinux "$vml" --modules "$moddir" "$@" 2>"$GDBT/$label.err"
 	check_eq "$label: converted" 0 $?
 	check "$label: gdb script written beside the core" [ -s "$out.gdb" ]
 	cat >"$GDBT/tasks.gdb" <<'GDB'
@@ -150,7 +151,7 @@ PY
 	done
 	check_eq "$label: each thread's pc is its note's" "$(echo "$pcs" | awk '{print $2}')" \
 		"$(echo "$gpcs" | awk 'NF {print $2}')"
-	rm -f "$out"
+	k2e_unmake "$out"
 }
 
 if [ -n "${K2E_SANITIZE:-}" ]; then
