@@ -235,6 +235,8 @@ else
 	check "parallel recipe: names hosts with -S" [ -n "$par_hosts" ]
 	par_n=$(printf '%s\n' "$par_blk" | sed -n 's/^seq 1 \([0-9]*\) .*/\1/p')
 	check "parallel recipe: shares are 'seq 1 N'" [ -n "$par_n" ]
+	check_eq "parallel recipe: --shard {}/N with N the number of shares" "{}/$par_n" \
+		"$(printf '%s\n' "$par_blk" | sed -n 's/.*--shard \([^ ]*\) .*/\1/p')"
 	mkdir -p "$PT/parallel-home" && : >"$PT/parallel-home/will-cite"
 	par_run par "$PT/work" "$par_blk"
 	# parallel's exit status is the number of shares that did not exit 0.
@@ -262,6 +264,8 @@ else
 	check "Slurm recipe: /nfs paths all replaced" bash -c "! grep -q /nfs <<<\"\$1\"" - "$par_blk"
 	par_n=$(printf '%s\n' "$par_blk" | sed -n 's/.*--array=1-\([0-9]*\) .*/\1/p')
 	check "Slurm recipe: tasks are --array=1-N" [ -n "$par_n" ]
+	check_eq "Slurm recipe: --shard \${SLURM_ARRAY_TASK_ID}/N with N the number of tasks" \
+		"\${SLURM_ARRAY_TASK_ID}/$par_n" "$(printf '%s\n' "$par_blk" | sed -n 's/.*--shard \([^ ]*\) .*/\1/p')"
 	mkdir -p "$PT/slurm"
 	par_run slurm "$PT/slurm" "$par_blk"
 	check "Slurm recipe: every command exit status 0" bash -c "! grep -vx 0 '$PT/slurm.rc'"
