@@ -242,8 +242,8 @@ else
 	# parallel's exit status is the number of shares that did not exit 0.
 	par_want=0
 	for par_f in "$par_out"/summary-*.json; do [ "$(par_share_rc "$par_f")" = 0 ] || par_want=$((par_want + 1)); done
-	check_eq "parallel recipe: exit statuses (parallel: shares not ending 0; cat)" "$par_want 0" "$(echo $(cat "$PT/par.rc"))"
-	check_eq "parallel recipe: a summary from each share" "$par_n" "$(ls "$par_out"/summary-*.json 2>/dev/null | wc -l)"
+	check_eq "parallel recipe: exit statuses (parallel: shares not ending 0; cat)" "$par_want 0" "$(paste -s -d " " "$PT/par.rc")"
+	check_eq "parallel recipe: a summary from each share" "$par_n" "$(find "$par_out" -maxdepth 1 -name "summary-*.json" | wc -l)"
 	for par_h in $par_hosts; do
 		check "parallel recipe: host $par_h ran shares" grep -qx "$par_h" "$PT/ssh.log"
 	done
@@ -269,7 +269,7 @@ else
 	mkdir -p "$PT/slurm"
 	par_run slurm "$PT/slurm" "$par_blk"
 	check "Slurm recipe: every command exit status 0" bash -c "! grep -vx 0 '$PT/slurm.rc'"
-	check_eq "Slurm recipe: a summary from each task" "$par_n" "$(ls "$par_out"/summary-*.json 2>/dev/null | wc -l)"
+	check_eq "Slurm recipe: a summary from each task" "$par_n" "$(find "$par_out" -maxdepth 1 -name "summary-*.json" | wc -l)"
 	par_nbad=0
 	for par_i in $(seq 1 "$par_n"); do
 		par_f=$par_out/summary-$par_i.json
@@ -277,6 +277,8 @@ else
 	done
 	check_eq "Slurm recipe: each task's exit status says what its share holds" 0 "$par_nbad"
 	cat "$PT"/slurm/slurm-*.out >"$PT/slurm.err"
+	check "Slurm recipe: nothing in the tasks' output but kdump2elf's own messages" \
+		bash -c "! grep -v '^kdump2elf: ' '$PT/slurm.err'"
 	par_check "Slurm recipe" "$par_out" "$PT/slurm/summary.json" "$PT/slurm.err"
 
 	# A share run again skips what it finished, and fails again on the bad dump.
