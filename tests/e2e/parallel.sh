@@ -43,7 +43,7 @@ EOF
 # (sbatch --wait), so that what follows in the recipe sees them done.
 cat >"$PT/bin/sbatch" <<'EOF'
 #!/bin/bash
-array= wrap=
+array='' wrap=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--array=*) array=${1#--array=} ;;
