@@ -7,6 +7,8 @@
 # and removing the package removes the binary.  Sourced by run-all.sh.
 DB=$T/deb
 SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
+DEB_LOCK=/run/lock/kdump2elf-deb-test.lock
+[ -d /run/lock ] && [ -w /run/lock ] || DEB_LOCK=/tmp/kdump2elf-deb-test.lock
 DEB_VERSION=$(sed -n 's/^#define K2E_VERSION "\(.*\)"$/\1/p' "$ROOT/cli/exit.h")
 
 # deb_copy_sources DIR: the sources as `make deb` would take them (tracked and
@@ -71,7 +73,7 @@ deb_install_part() {
 		if dpkg-query -W -f='${Status}' man-db 2>/dev/null | grep -q triggers-pending; then
 			deb_dpkg --triggers-only man-db >/dev/null
 		fi
-	) 9>/run/lock/kdump2elf-deb-test.lock >"$DB/steps.txt"
+	) 9>"$DEB_LOCK" >"$DB/steps.txt"
 }
 
 # deb_secs T0: seconds since T0 (date +%s%N), to the millisecond.
@@ -143,7 +145,7 @@ else
 			if grep -qx present "$DB/steps.txt"; then
 				note "deb: /usr/bin/kdump2elf or a kdump2elf package was already installed: install, use and remove not tested"
 			elif grep -qx lock "$DB/steps.txt"; then
-				not_ok "deb: another test run held /run/lock/kdump2elf-deb-test.lock for 10 minutes"
+				not_ok "deb: another test run held $DEB_LOCK for 10 minutes"
 			else
 				check_eq "deb: dpkg -i kdump2elf_*.deb (exit status)" 0 "$(deb_step install)"
 				[ "$(deb_step install)" = 0 ] || tail -n 20 "$DB/install.log"
