@@ -5,6 +5,7 @@
 #                         then all of it again built with ASan + UBSan (build-san/)
 #   make test             the first half only; make check-sanitize the second
 #   make install PREFIX=/usr/local DESTDIR=
+#   make deb              kdump2elf_VERSION_ARCH.deb here (debian/; built in a copy under $(O)/deb)
 #   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY);
 #                         HAVE_FUSE=0 leaves --mount out
 #   make V=1              show the commands
@@ -163,3 +164,20 @@ bench:
 	bench/run.sh
 
 .PHONY: bench
+
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# sources under $(O)/deb (the tracked files of a git checkout, else the tree
+# without build directories), so nothing is written beside the checkout; the
+# .deb is copied here.
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/src
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z --cached --others --exclude-standard | tar -c --null -T - -f - ; \
+	else \
+		tar -c --exclude=./.git --exclude='./build*' --exclude=./$(O) --exclude='./*.deb' -f - . ; \
+	fi | tar -x -C $(O)/deb/src
+	cd $(O)/deb/src && dpkg-buildpackage -us -uc -b
+	cp $(O)/deb/kdump2elf_*.deb .
+	@ls kdump2elf_*.deb
+
+.PHONY: deb
