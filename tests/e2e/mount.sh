@@ -101,6 +101,21 @@ PY
 	fusermount3 -u "$MT/corrupt.mnt"
 	rm -f "$MT/corrupt" "$MT/corrupt.elf"*
 
+	# In the foreground the serving process keeps its standard error: under the
+	# sanitizers, a whole read of a core and SIGTERM must leave it silent.
+	if [ -d "$SHARED" ]; then
+		mkdir -p "$MT/fg.mnt"
+		"$K2E" -q --foreground --mount "$MT/fg.mnt" "$SHARED/vmcore.kdump-zlib" 2>"$MT/fg.err" &
+		pid=$!
+		for _ in $(seq 1 600); do mounted "$MT/fg.mnt" && break; sleep 0.1; done
+		check "--foreground: mounted" mounted "$MT/fg.mnt"
+		check "--foreground: the whole core reads" cmp -s "$MT/fg.mnt/vmcore.elf" "$MT/fg.mnt/vmcore.elf"
+		kill -TERM "$pid"
+		wait "$pid"
+		check_eq "--foreground, SIGTERM: exit 0, nothing on standard error" "0 " "$? $(cat "$MT/fg.err")"
+		check "--foreground, SIGTERM: unmounted" bash -c "! awk -v m='$MT/fg.mnt' '\$2 == m { f = 1 } END { exit !f }' /proc/mounts"
+	fi
+
 	# --foreground: stays attached; SIGTERM unmounts and it exits 0.  A multi-GiB
 	# dump read whole through the mount: the same bytes, and the process's peak
 	# memory is the cache and the page index, not the dump.
