@@ -83,7 +83,7 @@ $(O)/kdump2elf: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The synthetic dump generator always has every codec: it must write them all.
-GEN_LIBS := $(shell $(PKG_CONFIG) --libs zlib lzo2 snappy libzstd)
+GEN_LIBS := $(shell $(PKG_CONFIG) --libs zlib lzo2 snappy libzstd libbpf)
 $(O)/k2e-mkdump: $(GEN_SRC:%.c=$(O)/%.o)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(GEN_LIBS) -lm
