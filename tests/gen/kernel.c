@@ -26,7 +26,8 @@
  *     return addresses after each call, and ORC entries describing them,
  *     the outermost function marked as the end of the stack.
  *   - a small BTF (__start_BTF..__stop_BTF) made with libbpf: struct
- *     list_head, struct task_struct (pid, comm) for init_task.
+ *     task_struct (pid, comm) for init_task, and the types of the module
+ *     lists (modules, btf_modules: both empty).
  *
  * Everything is a pure function of the spec; nothing is read from outside.
  */
@@ -496,21 +497,67 @@ static int write_btf(struct kimage *k, uint64_t at, uint64_t *ret_end, struct er
 		return err_set(e, "libbpf: btf__new_empty failed");
 	t_int = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
 	t_uint = btf__add_int(b, "unsigned int", 4, 0);
-	t_char = btf__add_int(b, "char", 1, BTF_INT_SIGNED | BTF_INT_CHAR);
+	t_char = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
 	t_ulong = btf__add_int(b, "long unsigned int", 8, 0);
+	/* fields follow their struct directly: the pointer (to the next id) first */
+	t_lhp = btf__add_ptr(b, (int)btf__type_cnt(b) + 1);
 	t_lh = btf__add_struct(b, "list_head", 16);
-	t_lhp = btf__add_ptr(b, t_lh);
 	btf__add_field(b, "next", t_lhp, 0, 0);
 	btf__add_field(b, "prev", t_lhp, 64, 0);
 	t_void_p = btf__add_ptr(b, 0);
-	t_comm = btf__add_array(b, t_int, t_char, 16);
+	t_comm = btf__add_array(b, t_int, t_char, 16);	/* before the struct that uses it */
 	t_ts = btf__add_struct(b, "task_struct", TS_SIZE);
 	btf__add_field(b, "__state", t_uint, TS_STATE * 8, 0);
 	btf__add_field(b, "stack", t_void_p, TS_STACK * 8, 0);
 	btf__add_field(b, "tasks", t_lh, TS_TASKS * 8, 0);
 	btf__add_field(b, "pid", t_int, TS_PID * 8, 0);
 	btf__add_field(b, "comm", t_comm, TS_COMM * 8, 0);
-	(void)t_ulong;
+	/* the module list's types (empty lists here, but a reader learns the
+	 * layout from them): 6.1's members at offsets of this kernel's own */
+	{
+		int t_ushort = btf__add_int(b, "short unsigned int", 2, 0);
+		int t_charp = btf__add_ptr(b, t_char);
+		int t_attr, t_battr, t_msa, t_msas, t_mk, t_mod, t_btf, t_bm, t_arr, t_p1, t_p2;
+
+		t_attr = btf__add_struct(b, "attribute", 16);
+		btf__add_field(b, "name", t_charp, 0, 0);
+		btf__add_field(b, "mode", t_ushort, 64, 0);
+		t_battr = btf__add_struct(b, "bin_attribute", 24);
+		btf__add_field(b, "attr", t_attr, 0, 0);
+		btf__add_field(b, "size", t_ulong, 128, 0);
+		t_msa = btf__add_struct(b, "module_sect_attr", 32);
+		btf__add_field(b, "battr", t_battr, 0, 0);
+		btf__add_field(b, "address", t_ulong, 192, 0);
+		t_arr = btf__add_array(b, t_int, t_msa, 0);
+		t_msas = btf__add_struct(b, "module_sect_attrs", 48);
+		btf__add_field(b, "nsections", t_uint, 320, 0);
+		btf__add_field(b, "attrs", t_arr, 384, 0);
+		t_mk = btf__add_struct(b, "mod_kallsyms", 32);
+		btf__add_field(b, "symtab", t_void_p, 0, 0);
+		btf__add_field(b, "num_symtab", t_uint, 64, 0);
+		btf__add_field(b, "strtab", t_charp, 128, 0);
+		btf__add_field(b, "typetab", t_charp, 192, 0);
+		t_arr = btf__add_array(b, t_int, t_char, 56);
+		t_p1 = btf__add_ptr(b, t_mk);
+		t_p2 = btf__add_ptr(b, t_msas);
+		t_mod = btf__add_struct(b, "module", 96);
+		btf__add_field(b, "state", t_uint, 0, 0);
+		btf__add_field(b, "list", t_lh, 64, 0);
+		btf__add_field(b, "name", t_arr, 192, 0);
+		btf__add_field(b, "kallsyms", t_p1, 640, 0);
+		btf__add_field(b, "sect_attrs", t_p2, 704, 0);
+		t_btf = btf__add_struct(b, "btf", 16);
+		btf__add_field(b, "data", t_void_p, 0, 0);
+		btf__add_field(b, "data_size", t_uint, 64, 0);
+		t_p1 = btf__add_ptr(b, t_mod);
+		t_p2 = btf__add_ptr(b, t_btf);
+		t_bm = btf__add_struct(b, "btf_module", 32);
+		btf__add_field(b, "list", t_lh, 0, 0);
+		btf__add_field(b, "module", t_p1, 128, 0);
+		btf__add_field(b, "btf", t_p2, 192, 0);
+		if (t_bm < 0)
+			t_ts = t_bm;
+	}
 	raw = btf__raw_data(b, &len);
 	if (t_ts < 0 || !raw) {
 		btf__free(b);
@@ -633,6 +680,9 @@ int kimage_build(struct spec *s, struct err *e)
 	sym_add(k, "modules", 'd', vars + 0x228);           /* an empty list */
 	pput64(k, img_pa(k, vars + 0x228), vars + 0x228);
 	pput64(k, img_pa(k, vars + 0x230), vars + 0x228);
+	sym_add(k, "btf_modules", 'd', vars + 0x240);      /* an empty list */
+	pput64(k, img_pa(k, vars + 0x240), vars + 0x240);
+	pput64(k, img_pa(k, vars + 0x248), vars + 0x240);
 	sym_add(k, "init_task", 'D', init_task);
 	pput64(k, img_pa(k, init_task + TS_STACK), stack_va(0));
 	pput64(k, img_pa(k, init_task + TS_TASKS), init_task + TS_TASKS);
@@ -643,22 +693,20 @@ int kimage_build(struct spec *s, struct err *e)
 
 	for (cpu = 0; cpu < s->cpus; cpu++)
 		build_stack(k, cpu, cpu == s->panic_cpu ? PANIC_LEAF : IDLE_LEAF);
-	/* VMCOREINFO, as a 6.1 x86_64 kernel writes it (and the kallsyms tables) */
-	vmci_add(k, "SYMBOL(_stext)=%llx\n", (unsigned long long)text_va);
-	vmci_add(k, "NUMBER(VMALLOC_START)=0x%llx\n", (unsigned long long)vmalloc_start);
+	/* VMCOREINFO, in the order a 6.1 x86_64 kernel writes it */
 	vmci_add(k, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)pgd);
-	vmci_add(k, "SYMBOL(init_top_pgt)=%llx\n", (unsigned long long)pgd);
-	vmci_add(k, "NUMBER(pgtable_l5_enabled)=0\n");
-	vmci_add(k, "SYMBOL(page_offset_base)=%llx\n", (unsigned long long)(vars + 0x218));
-	vmci_add(k, "SYMBOL(vmalloc_base)=%llx\n", (unsigned long long)(vars + 0x220));
-	vmci_add(k, "NUMBER(phys_base)=%lld\n", (long long)s->phys_base);
-	vmci_add(k, "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", 1ull << 30);
-	vmci_add(k, "KERNELOFFSET=%llx\n", (unsigned long long)s->kaslr);
+	vmci_add(k, "SYMBOL(_stext)=%llx\n", (unsigned long long)text_va);
 	at = write_kallsyms(k, (at + 4095) & ~4095ull);
 	if (at > data) {
 		kimage_free(k);
 		return err_set(e, "kernel: .rodata overflows");
 	}
+	vmci_add(k, "NUMBER(phys_base)=%lld\n", (long long)s->phys_base);
+	vmci_add(k, "SYMBOL(init_top_pgt)=%llx\n", (unsigned long long)pgd);
+	vmci_add(k, "NUMBER(pgtable_l5_enabled)=0\n");
+	vmci_add(k, "KERNELOFFSET=%llx\n", (unsigned long long)s->kaslr);
+	vmci_add(k, "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", 1ull << 30);
+	vmci_add(k, "NUMBER(sme_mask)=0\n");
 	/* each CPU's crash note in its per-CPU area, as the dump's note */
 	s->kimage = k;
 	prlen = prstatus_fill(s, 0, pr);
