@@ -74,8 +74,9 @@ if command -v readelf >/dev/null; then
 	echo "(the notes; physical memory at its direct-map addresses; the kernel image, stacks and"
 	echo " other kernel virtual mappings as aliases of the same file bytes, from the dump's page tables)"
 	say "the symbol file: $OUT.sym (symbols from the dump's kallsyms, types from its BTF, unwind tables from its ORC)"
-	echo "sections: $(readelf -SW "$OUT.sym" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\).*/\1/p' | tr '\n' ' ')"
-	readelf -sW "$OUT.sym" | awk '$4 == "FUNC" && n++ < 6 { print "  " $2 "  " $8 }'
+	echo "sections: $(readelf -SW "$OUT.sym" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]\{1,\}\).*/\1/p' | tr '\n' ' ')"
+	readelf -sW "$OUT.sym" | awk '$4 == "FUNC" { f++ } $4 == "OBJECT" { o++ }
+		END { printf "symbols: %d functions, %d objects\n", f, o }'
 fi
 
 if command -v gdb >/dev/null; then
