@@ -81,6 +81,7 @@ fi
 
 if command -v gdb >/dev/null; then
 	say "gdb -batch -x $OUT.gdb -ex 'info threads' -ex bt -ex 'x/2i \$pc' -ex 'p ((struct task_struct *)&init_task)->comm'"
+	# shellcheck disable=SC2016
 	gdb -batch -x "$OUT.gdb" -ex 'info threads' -ex bt -ex 'x/2i $pc' \
 		-ex 'p ((struct task_struct *)&init_task)->comm' 2>&1 |
 		grep -v '^\[New LWP' | head -n 40

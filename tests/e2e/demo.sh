@@ -39,6 +39,7 @@ fi
 check "demo: the gdb session ran (bt down to demo_entry_syscall)" \
 	grep -q 'in demo_entry_syscall ()' "$DM/out.txt"
 if command -v gdb >/dev/null; then
+	# shellcheck disable=SC2016
 	gdb -batch -x "$DM/vmcore.elf.gdb" -ex 'info threads' -ex 'echo @@bt\n' -ex bt \
 		-ex 'echo @@end\n' -ex 'thread apply all bt' \
 		-ex 'info symbol $pc' -ex 'p ((struct task_struct *)&init_task)->comm' \
