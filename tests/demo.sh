@@ -54,15 +54,16 @@ else
 	DUMP=$DIR/dump.kdump
 	say "a synthetic crash dump: k2e-mkdump tests/gen/specs/demo-kernel.spec"
 	"$GEN" "$ROOT/tests/gen/specs/demo-kernel.spec" "$DUMP" >/dev/null || die "k2e-mkdump failed"
-	echo "$DUMP: x86_64, 64 MiB, 4 CPUs, zstd and lzo pages, a KASLR'd kernel; CPU 2 panicked"
+	echo "$DUMP: x86_64, 64 MiB, 4 CPUs, zlib and lzo pages, a KASLR'd kernel; CPU 2 panicked"
 	echo "(no vmlinux exists for it: everything below comes from the dump itself)"
 fi
 
-say "kdump2elf -v $DUMP -o $OUT"
-# --vmlinux none found on purpose: the demo shows what the dump alone gives.
-"$K2E" -f -v "$DUMP" -o "$OUT" 2>&1
+say "kdump2elf -v $DUMP -o $OUT --json $DIR/summary.json"
+# No --vmlinux, on purpose: the demo shows what the dump alone gives.
+"$K2E" -f -v "$DUMP" -o "$OUT" --json "$DIR/summary.json" 2>&1
 rc=$?
 [ $rc = 0 ] || [ $rc = 3 ] || die "kdump2elf failed (exit status $rc)"
+echo "what crashed (from the kernel log in the dump): $(grep -o '"panic":{[^}]*}' "$DIR/summary.json")"
 
 if command -v readelf >/dev/null; then
 	say "the core: readelf -lW $OUT"

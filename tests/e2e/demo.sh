@@ -30,6 +30,9 @@ check "demo: OUT.sym written with symbols, DWARF from BTF and unwind FDEs from O
 	grep -Eq 'symbol sidecar: .*vmcore\.elf\.sym: [1-9][0-9]* symbols, 0 modules, [1-9][0-9]* DWARF entries, [1-9][0-9]* unwind FDEs$' \
 	"$DM/out.txt"
 check "demo: OUT.sym exists" [ -s "$DM/vmcore.elf.sym" ]
+check "demo: the panic from the kernel log: message, CPU, task" grep -qF \
+	'"panic":{"message":"Kernel panic - not syncing: demo: the synthetic kernel panics in demo_write","cpu":2,"pid":4242,"comm":"demo-writer"}' \
+	"$DM/out.txt"
 check "demo: nothing said missing but the vmlinux" \
 	bash -c "! grep -E 'not mapped|0 mapped to CPUs|no symbol sidecar|no unwind|no BTF|no module' '$DM/out.txt'"
 

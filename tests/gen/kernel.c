@@ -25,6 +25,8 @@
  *     calling each other, stacks holding the saved %rbp chain and the
  *     return addresses after each call, and ORC entries describing them,
  *     the outermost function marked as the end of the stack.
+ *   - the kernel log in 6.1's lockless ring (prb, named in VMCOREINFO with
+ *     its layout): the boot, then the panic, its task and call trace.
  *   - a small BTF (__start_BTF..__stop_BTF) made with libbpf: struct
  *     task_struct (pid, comm) for init_task, and the types of the module
  *     lists (modules, btf_modules: both empty).
@@ -208,6 +210,16 @@ static void sym_add(struct kimage *k, const char *name, char type, uint64_t addr
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->type = type;
 	s->addr = addr;
+}
+
+static uint64_t sym_addr(const struct kimage *k, const char *name)
+{
+	int i;
+
+	for (i = 0; i < k->nsyms; i++)
+		if (!strcmp(k->syms[i].name, name))
+			return k->syms[i].addr;
+	return 0;
 }
 
 /* ---- functions ---- */
@@ -571,6 +583,131 @@ static int write_btf(struct kimage *k, uint64_t at, uint64_t *ret_end, struct er
 	return 0;
 }
 
+/* ---- the kernel log: 6.1's lockless ring (kernel/printk/printk_ringbuffer.h) ---- */
+
+/* Layout, as VMCOREINFO says it (the sizes and offsets of a 6.1 x86_64 build). */
+enum {
+	RB_SIZE = 88, RB_DESC_RING = 0, RB_TEXT_RING = 48,
+	DR_COUNT_BITS = 0, DR_DESCS = 8, DR_INFOS = 16, DR_HEAD = 24, DR_TAIL = 32,
+	TR_SIZE_BITS = 0, TR_DATA = 8, TR_HEAD_LPOS = 16, TR_TAIL_LPOS = 24,
+	DESC_SIZE = 24, DESC_STATE = 0, DESC_BEGIN = 8, DESC_NEXT = 16,
+	INFO_SIZE = 88, INFO_SEQ = 0, INFO_TS = 8, INFO_TEXT_LEN = 16, INFO_FLAGS = 19,
+	INFO_CALLER = 20,
+	LOG_COUNT_BITS = 5, LOG_SIZE_BITS = 13, MAX_LOG = 1 << LOG_COUNT_BITS,
+};
+
+struct logline {
+	uint64_t ts_nsec;
+	uint32_t caller;                /* pid, or 0x80000000 | cpu */
+	char text[160];
+};
+
+static void log_add(struct logline *l, int *n, uint64_t ts, uint32_t caller, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void log_add(struct logline *l, int *n, uint64_t ts, uint32_t caller, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= MAX_LOG)
+		return;
+	l[*n].ts_nsec = ts;
+	l[*n].caller = caller;
+	va_start(ap, fmt);
+	vsnprintf(l[*n].text, sizeof l[*n].text, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+/* The boot, and for a panic CPU the panic with its task and call trace.
+ * rb: the ring (printk_rb_static), at: its arrays from there on; returns
+ * the end. */
+static uint64_t write_log(struct kimage *k, const struct spec *s, uint64_t rb, uint64_t at)
+{
+	struct logline l[MAX_LOG];
+	int n = 0, i;
+	uint64_t descs = at, infos = descs + DESC_SIZE * MAX_LOG;
+	uint64_t data = (infos + INFO_SIZE * MAX_LOG + 4095) & ~4095ull, lpos = 0;
+	uint64_t t = 12345678000ull;
+
+	log_add(l, &n, 0, 0, "Linux version %s (k2e-mkdump) %s", s->release, s->version);
+	log_add(l, &n, 0, 0, "Command line: console=ttyS0 crashkernel=256M");
+	log_add(l, &n, 0, 0, "Kernel/User page tables isolation: disabled");
+	log_add(l, &n, 21000000, 1, "smp: Brought up 1 node, %d CPUs", s->cpus);
+	log_add(l, &n, 1500000000, 1, "Run /sbin/init as init process");
+	if (s->panic_cpu >= 0) {
+		int pc = s->panic_cpu;
+		long pid = pc < s->npids ? (long)s->pids[pc] : pc + 1;
+		static const char *const trace[] = {
+			"demo_panic+0x8/0x40", "demo_write+0xd/0x40", "demo_vfs_write+0xd/0x40",
+			"demo_do_syscall+0xd/0x40", "demo_entry_syscall+0xd/0x40",
+		};
+		log_add(l, &n, t, (uint32_t)pid, "demo: demo_write: 42 bytes to /proc/demo");
+		log_add(l, &n, t + 9000, (uint32_t)pid,
+			"Kernel panic - not syncing: demo: the synthetic kernel panics in demo_write");
+		log_add(l, &n, t + 9100, (uint32_t)pid,
+			"CPU: %d PID: %ld Comm: demo-writer Not tainted %s %s", pc, pid, s->release,
+			"#1");
+		log_add(l, &n, t + 9200, (uint32_t)pid, "Hardware name: k2e-mkdump synthetic machine");
+		log_add(l, &n, t + 9300, (uint32_t)pid, "Call Trace:");
+		log_add(l, &n, t + 9300, (uint32_t)pid, " <TASK>");
+		for (i = 0; i < (int)(sizeof trace / sizeof trace[0]); i++)
+			log_add(l, &n, t + 9300, (uint32_t)pid, " %s", trace[i]);
+		log_add(l, &n, t + 9300, (uint32_t)pid, " </TASK>");
+		log_add(l, &n, t + 9900, (uint32_t)pid,
+			"Kernel Offset: 0x%llx from 0xffffffff81000000 (relocation range: 0xffffffff80000000-0xffffffffbfffffff)",
+			(unsigned long long)s->kaslr);
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t id = (uint64_t)i, len = strlen(l[i].text);
+		uint64_t d = descs + DESC_SIZE * id, in = infos + INFO_SIZE * id;
+		uint64_t next = lpos + ((8 + len + 7) & ~7ull);
+		unsigned char b[2] = { 0, 6 << 5 };     /* facility 0, flags 0, level 6 */
+
+		pput64(k, img_pa(k, d + DESC_STATE), 2ull << 62 | id);      /* finalized */
+		pput64(k, img_pa(k, d + DESC_BEGIN), lpos);
+		pput64(k, img_pa(k, d + DESC_NEXT), next);
+		pput64(k, img_pa(k, in + INFO_SEQ), id);
+		pput64(k, img_pa(k, in + INFO_TS), l[i].ts_nsec);
+		vput(k, in + INFO_TEXT_LEN, (unsigned char[2]){ (unsigned char)len, (unsigned char)(len >> 8) }, 2);
+		vput(k, in + INFO_FLAGS - 1, b, 2);
+		pput32(k, img_pa(k, in + INFO_CALLER), l[i].caller);
+		pput64(k, img_pa(k, data + lpos), id);                 /* a block starts with its id */
+		vput(k, data + lpos + 8, l[i].text, len);
+		lpos = next;
+	}
+	pput32(k, img_pa(k, rb + RB_DESC_RING + DR_COUNT_BITS), LOG_COUNT_BITS);
+	pput64(k, img_pa(k, rb + RB_DESC_RING + DR_DESCS), descs);
+	pput64(k, img_pa(k, rb + RB_DESC_RING + DR_INFOS), infos);
+	pput64(k, img_pa(k, rb + RB_DESC_RING + DR_HEAD), (uint64_t)(n - 1));
+	pput64(k, img_pa(k, rb + RB_DESC_RING + DR_TAIL), 0);
+	pput32(k, img_pa(k, rb + RB_TEXT_RING + TR_SIZE_BITS), LOG_SIZE_BITS);
+	pput64(k, img_pa(k, rb + RB_TEXT_RING + TR_DATA), data);
+	pput64(k, img_pa(k, rb + RB_TEXT_RING + TR_HEAD_LPOS), lpos);
+	pput64(k, img_pa(k, rb + RB_TEXT_RING + TR_TAIL_LPOS), 0);
+	vmci_add(k, "SYMBOL(prb)=%llx\nSYMBOL(printk_rb_static)=%llx\n",
+		 (unsigned long long)sym_addr(k, "prb"), (unsigned long long)rb);
+	vmci_add(k, "SIZE(printk_ringbuffer)=%d\nOFFSET(printk_ringbuffer.desc_ring)=%d\n"
+		 "OFFSET(printk_ringbuffer.text_data_ring)=%d\nOFFSET(printk_ringbuffer.fail)=80\n"
+		 "SIZE(prb_desc_ring)=48\nOFFSET(prb_desc_ring.count_bits)=%d\n"
+		 "OFFSET(prb_desc_ring.descs)=%d\nOFFSET(prb_desc_ring.infos)=%d\n"
+		 "OFFSET(prb_desc_ring.head_id)=%d\nOFFSET(prb_desc_ring.tail_id)=%d\n"
+		 "SIZE(prb_desc)=%d\nOFFSET(prb_desc.state_var)=%d\nOFFSET(prb_desc.text_blk_lpos)=%d\n"
+		 "SIZE(prb_data_blk_lpos)=16\nOFFSET(prb_data_blk_lpos.begin)=0\n"
+		 "OFFSET(prb_data_blk_lpos.next)=8\n"
+		 "SIZE(printk_info)=%d\nOFFSET(printk_info.seq)=%d\nOFFSET(printk_info.ts_nsec)=%d\n"
+		 "OFFSET(printk_info.text_len)=%d\nOFFSET(printk_info.caller_id)=%d\n"
+		 "OFFSET(printk_info.dev_info)=24\n"
+		 "SIZE(prb_data_ring)=32\nOFFSET(prb_data_ring.size_bits)=%d\n"
+		 "OFFSET(prb_data_ring.data)=%d\nOFFSET(prb_data_ring.head_lpos)=%d\n"
+		 "OFFSET(prb_data_ring.tail_lpos)=%d\n"
+		 "SIZE(atomic_long_t)=8\nOFFSET(atomic_long_t.counter)=0\n",
+		 RB_SIZE, RB_DESC_RING, RB_TEXT_RING, DR_COUNT_BITS, DR_DESCS, DR_INFOS, DR_HEAD,
+		 DR_TAIL, DESC_SIZE, DESC_STATE, DESC_BEGIN, INFO_SIZE, INFO_SEQ, INFO_TS,
+		 INFO_TEXT_LEN, INFO_CALLER, TR_SIZE_BITS, TR_DATA, TR_HEAD_LPOS, TR_TAIL_LPOS);
+	return data + (1ull << LOG_SIZE_BITS);
+}
+
 /* ---- page tables ---- */
 
 enum { PTE_P = 0x1, PTE_RW = 0x2, PTE_A = 0x20, PTE_D = 0x40, PTE_PSE = 0x80, PTE_G = 0x100 };
@@ -618,7 +755,7 @@ static void write_page_tables(struct kimage *k, uint64_t pgd_va, uint64_t ram_by
 int kimage_build(struct spec *s, struct err *e)
 {
 	struct kimage *k;
-	uint64_t text_va, rodata, data, pgd, vars, at, init_task, end;
+	uint64_t text_va, rodata, data, pgd, vars, at, init_task, end, log_end;
 	uint64_t ram_bytes = s->max_mapnr * s->page_size;
 	unsigned char pr[512], note[512];
 	int cpu;
@@ -688,18 +825,40 @@ int kimage_build(struct spec *s, struct err *e)
 	pput64(k, img_pa(k, init_task + TS_TASKS), init_task + TS_TASKS);
 	pput64(k, img_pa(k, init_task + TS_TASKS + 8), init_task + TS_TASKS);
 	vput(k, init_task + TS_COMM, "swapper/0", 10);
+	/* init_uts_ns: struct new_utsname (6 x 65 bytes) at offset 0 */
+	sym_add(k, "init_uts_ns", 'D', vars + 0x400);
+	{
+		const char *uts[6] = { "Linux", s->nodename, s->release, s->version, "x86_64",
+				       "(none)" };
+		for (cpu = 0; cpu < 6; cpu++)
+			vput(k, vars + 0x400 + 65 * (uint64_t)cpu, uts[cpu], strlen(uts[cpu]) + 1);
+	}
+	sym_add(k, "prb", 'd', vars + 0x2c0);             /* -> printk_rb_static */
+	pput64(k, img_pa(k, vars + 0x2c0), vars + 0x300);
+	sym_add(k, "printk_rb_static", 'd', vars + 0x300);
 	sym_add(k, "_edata", 'D', init_task + PS);
 	sym_add(k, "_end", 'B', end);
 
 	for (cpu = 0; cpu < s->cpus; cpu++)
 		build_stack(k, cpu, cpu == s->panic_cpu ? PANIC_LEAF : IDLE_LEAF);
-	/* VMCOREINFO, in the order a 6.1 x86_64 kernel writes it */
+	/* VMCOREINFO, in the order a 6.1 x86_64 kernel writes it (after
+	 * OSRELEASE and PAGESIZE); a build ID no vmlinux has */
+	vmci_add(k, "BUILD-ID=%016llx%016llx%08llx\n", (unsigned long long)mix64(s->seed ^ 0xb1d),
+		 (unsigned long long)mix64(s->seed ^ 0xb1e),
+		 (unsigned long long)(mix64(s->seed ^ 0xb1f) & 0xffffffffull));
+	vmci_add(k, "SYMBOL(init_uts_ns)=%llx\nOFFSET(uts_namespace.name)=0\n",
+		 (unsigned long long)(vars + 0x400));
 	vmci_add(k, "SYMBOL(swapper_pg_dir)=%llx\n", (unsigned long long)pgd);
 	vmci_add(k, "SYMBOL(_stext)=%llx\n", (unsigned long long)text_va);
 	at = write_kallsyms(k, (at + 4095) & ~4095ull);
 	if (at > data) {
 		kimage_free(k);
 		return err_set(e, "kernel: .rodata overflows");
+	}
+	log_end = write_log(k, s, vars + 0x300, init_task + PS);
+	if (log_end > end) {
+		kimage_free(k);
+		return err_set(e, "kernel: .data overflows");
 	}
 	vmci_add(k, "NUMBER(phys_base)=%lld\n", (long long)s->phys_base);
 	vmci_add(k, "SYMBOL(init_top_pgt)=%llx\n", (unsigned long long)pgd);
