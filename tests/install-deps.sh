@@ -4,7 +4,8 @@
 set -eu
 what=${1:-all}
 build="build-essential pkg-config libelf-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
-       libbpf-dev libdw-dev gdb"	# gdb: the session make demo shows
+       libbpf-dev libdw-dev"
+build="$build gdb"	# the session make demo shows
 test="mandoc xz-utils gdb gdb-multiarch crash makedumpfile python3-libkdumpfile python3-drgn python3-jsonschema
       bpftool binutils time strace bsdutils"
 case $what in
