@@ -5,7 +5,6 @@ set -eu
 what=${1:-all}
 build="build-essential pkg-config libelf-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
        libbpf-dev libdw-dev"
-build="$build gdb"	# the session make demo shows
 test="mandoc xz-utils gdb gdb-multiarch crash makedumpfile python3-libkdumpfile python3-drgn python3-jsonschema
       bpftool binutils time strace bsdutils"
 case $what in
@@ -14,6 +13,7 @@ test) pkgs=$test ;;
 all) pkgs="$build $test" ;;
 *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
+[ "$what" != build ] || pkgs="$pkgs gdb"	# the session make demo shows
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
