@@ -205,7 +205,13 @@ static void vmci_add(struct kimage *k, const char *fmt, ...)
 
 static void sym_add(struct kimage *k, const char *name, char type, uint64_t addr)
 {
-	struct ksym *s = &k->syms[k->nsyms++];
+	struct ksym *s;
+
+	if (k->nsyms == MAX_SYMS) {         /* a fixed list: only a bug gets here */
+		fputs("k2e-mkdump: kernel: too many symbols\n", stderr);
+		exit(2);
+	}
+	s = &k->syms[k->nsyms++];
 
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->type = type;
