@@ -13,6 +13,7 @@ test) pkgs=$test ;;
 all) pkgs="$build $test" ;;
 *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
+[ "$what" != build ] || pkgs="$pkgs gdb"	# the session make demo shows
 missing=()
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

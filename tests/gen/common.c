@@ -301,6 +301,8 @@ enum kind page_kind(const struct spec *s, uint64_t pfn)
 	unsigned total = s->mix[0] + s->mix[1] + s->mix[2];
 	uint64_t h;
 
+	if (s->kimage && kimage_page(s->kimage, pfn))
+		return PAGE_TEXT;
 	if (rlist_contains(&s->zero, pfn))
 		return PAGE_ZERO;
 	if (!total)
@@ -332,7 +334,12 @@ void page_fill(const struct spec *s, uint64_t pfn, unsigned char *buf)
 	enum { NWORDS = sizeof words / sizeof words[0] };
 	size_t ps = s->page_size, n = 0, i;
 	struct xoshiro x;
+	const unsigned char *kp;
 
+	if (s->kimage && (kp = kimage_page(s->kimage, pfn))) {
+		memcpy(buf, kp, ps);
+		return;
+	}
 	xo_seed(&x, s->seed ^ (pfn * 0x9e3779b97f4a7c15ull));
 	switch (page_kind(s, pfn)) {
 	case PAGE_ZERO:
@@ -521,11 +528,12 @@ int codec_decompress(struct codecs *c, uint32_t flags, void *dst,
 char *vmcoreinfo_text(const struct spec *s)
 {
 	const char *extra = s->vmcoreinfo_extra ? s->vmcoreinfo_extra : "";
-	size_t cap = strlen(extra) + 256;
+	const char *kern = s->kimage ? kimage_vmcoreinfo(s->kimage) : "";
+	size_t cap = strlen(extra) + strlen(kern) + 256;
 	char *t = xrealloc(NULL, cap);
 
-	snprintf(t, cap, "OSRELEASE=%s\nPAGESIZE=%u\n%sCRASHTIME=%lld\n",
-		 s->release, s->page_size, extra, (long long)s->timestamp);
+	snprintf(t, cap, "OSRELEASE=%s\nPAGESIZE=%u\n%s%sCRASHTIME=%lld\n",
+		 s->release, s->page_size, kern, extra, (long long)s->timestamp);
 	return t;
 }
 
@@ -542,6 +550,32 @@ static const struct prstatus_layout prstatus_layouts[] = {
 	[ARCH_PPC64] = { 504, 32, 112, 8, 48, 32, 1 },
 	[ARCH_AARCH64] = { 392, 32, 112, 8, 34, 32, 31 },
 };
+
+size_t prstatus_fill(const struct spec *s, int cpu, unsigned char *pr)
+{
+	const struct prstatus_layout *L = &prstatus_layouts[s->arch];
+	const uint64_t *kregs = s->kimage ? kimage_regs(s->kimage, cpu) : NULL;
+	int be = arch_be(s->arch);
+	size_t r;
+
+	memset(pr, 0, 512);
+	put32(pr + L->pid_off,
+	      (uint32_t)(cpu < s->npids ? s->pids[cpu] : cpu + 1), be);
+	for (r = 0; r < L->nregs; r++) {
+		uint64_t v = 0x1000ull * (uint64_t)(cpu + 1) + r;
+		if (r == L->pc_reg)
+			v = 0xffffffff81000000ull + 0x40ull * (uint64_t)cpu;
+		if (r == L->sp_reg)
+			v = 0xffffc90000004000ull + 0x4000ull * (uint64_t)cpu;
+		if (kregs)
+			v = kregs[r];
+		if (L->reg_size == 8)
+			put64(pr + L->reg_off + 8 * r, v, be);
+		else
+			put32(pr + L->reg_off + 4 * r, (uint32_t)v, be);
+	}
+	return L->size;
+}
 
 static size_t note_put(unsigned char *p, const char *name, uint32_t type,
 		       const void *desc, size_t descsz, int be)
@@ -575,21 +609,7 @@ unsigned char *notes_build(const struct spec *s, size_t *ret_len,
 		return NULL;
 	}
 	for (cpu = 0; cpu < s->cpus; cpu++) {
-		size_t r;
-		memset(pr, 0, sizeof pr);
-		put32(pr + L->pid_off,
-		      (uint32_t)(cpu < s->npids ? s->pids[cpu] : cpu + 1), be);
-		for (r = 0; r < L->nregs; r++) {
-			uint64_t v = 0x1000ull * (uint64_t)(cpu + 1) + r;
-			if (r == L->pc_reg)
-				v = 0xffffffff81000000ull + 0x40ull * (uint64_t)cpu;
-			if (r == L->sp_reg)
-				v = 0xffffc90000004000ull + 0x4000ull * (uint64_t)cpu;
-			if (L->reg_size == 8)
-				put64(pr + L->reg_off + 8 * r, v, be);
-			else
-				put32(pr + L->reg_off + 4 * r, (uint32_t)v, be);
-		}
+		prstatus_fill(s, cpu, pr);
 		o += note_put(blob + o, "CORE", 1 /* NT_PRSTATUS */, pr,
 			      L->size, be);
 	}

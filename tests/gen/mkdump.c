@@ -68,6 +68,15 @@
  *                                   past the end of the file: lost
  *   phoff N / ehsize N / pn_xnum 1  program header placement; PN_XNUM
  *                                   (automatic past 65534 headers)
+ * A kernel to read without a vmlinux (kernel.c; x86_64, 4 KiB pages,
+ * max_mapnr 0x4000..0x40000, cpus 1..16):
+ *   kernel x86_64                   page tables, kallsyms, BTF, ORC, crash
+ *                                   notes, frame-pointer stacks; VMCOREINFO
+ *                                   names them; sets phys_base
+ *   panic_cpu N                     the CPU that panicked [-1: none]; its
+ *                                   registers stop in demo_panic, the
+ *                                   others' in demo_default_idle
+ *   kaslr N                         KERNELOFFSET, a multiple of 2 MiB [0]
  * Corruptions:
  *   truncate BYTES | truncate_at header|subheader|bitmap|descs|data
  *                                   (the last piece; flat: the stream)
@@ -195,7 +204,8 @@ int main(int argc, char **argv)
 			err_set(&e, "out of memory");
 		goto out;
 	}
-	if (parse_text(&s, text, argc == 4, &e) || spec_finish(&s, &e))
+	if (parse_text(&s, text, argc == 4, &e) || spec_finish(&s, &e) ||
+	    (s.kernel && kimage_build(&s, &e)))
 		goto out;
 	if (asprintf(&expect_path, "%s.expect", prefix) < 0) {
 		expect_path = NULL;

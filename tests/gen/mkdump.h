@@ -119,6 +119,11 @@ struct spec {
 	uint64_t incomplete;
 	int empty, garbage;
 	int split_overlap, split_foreign;
+	/* synthetic kernel (kernel.c) */
+	int kernel;                         /* "kernel x86_64" */
+	int panic_cpu;                      /* -1: none */
+	uint64_t kaslr;                     /* KERNELOFFSET */
+	struct kimage *kimage;              /* built after spec_finish, owned */
 };
 
 void spec_init(struct spec *s);
@@ -165,6 +170,23 @@ int codec_decompress(struct codecs *c, uint32_t flags, void *dst,
 unsigned char *notes_build(const struct spec *s, size_t *ret_len,
 			   size_t *ret_vmci_off, size_t *ret_vmci_len);
 char *vmcoreinfo_text(const struct spec *s);
+
+/* elf_prstatus of one CPU into pr (zeroed first; at least 512 bytes), as
+ * the notes carry it; returns its size. */
+size_t prstatus_fill(const struct spec *s, int cpu, unsigned char *pr);
+
+/* A synthetic x86_64 kernel that kdump2elf reads without a vmlinux (see
+ * kernel.c): page tables, kallsyms, BTF, ORC, per-CPU crash notes and
+ * frame-pointer stacks, as pages that replace page_fill's contents. */
+struct kimage;
+int kimage_build(struct spec *s, struct err *e);       /* sets s->kimage */
+void kimage_free(struct kimage *k);
+/* The page at pfn, or NULL when the kernel does not define it. */
+const unsigned char *kimage_page(const struct kimage *k, uint64_t pfn);
+/* Its VMCOREINFO lines ("K=V\n"...). */
+const char *kimage_vmcoreinfo(const struct kimage *k);
+/* CPU cpu's 27 saved registers (user_regs_struct order). */
+const uint64_t *kimage_regs(const struct kimage *k, int cpu);
 
 /* Output file helpers. */
 int write_at(int fd, const void *buf, size_t len, uint64_t off,

@@ -30,6 +30,7 @@ void spec_init(struct spec *s)
 	s->ehsize = -1;
 	s->bad_block_size = s->bad_sub_hdr_size = s->bad_bitmap_blocks = -1;
 	s->bad_max_mapnr = -1;
+	s->panic_cpu = -1;
 }
 
 void spec_release(struct spec *s)
@@ -40,6 +41,8 @@ void spec_release(struct spec *s)
 	free(s->vmcoreinfo_extra);
 	free(s->eraseinfo);
 	s->vmcoreinfo_extra = s->eraseinfo = NULL;
+	kimage_free(s->kimage);
+	s->kimage = NULL;
 }
 
 int spec_is_corrupt(const struct spec *s)
@@ -419,6 +422,18 @@ int spec_parse_line(struct spec *s, char *line, int lineno, struct err *e)
 	} else if (!strcmp(key, "split_foreign")) {
 		NEED(1); NUM(1, v);
 		s->split_foreign = !!v;
+	} else if (!strcmp(key, "kernel")) {
+		NEED(1);
+		if (strcmp(argv[1], "x86_64"))
+			goto bad_word;
+		s->kernel = 1;
+	} else if (!strcmp(key, "panic_cpu")) {
+		NEED(1);
+		if (parse_snum(argv[1], &sv) || sv < -1 || sv >= MAX_CPUS)
+			goto bad_num;
+		s->panic_cpu = (int)sv;
+	} else if (!strcmp(key, "kaslr")) {
+		NEED(1); NUM(1, s->kaslr);
 	} else {
 		return err_set(e, "line %d: unknown key '%s'", lineno, key);
 	}
