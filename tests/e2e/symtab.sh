@@ -109,10 +109,7 @@ sy_same() {
 	check "$label: gdb -x OUT.gdb: a backtrace" grep -q '^#1 ' "$SYT/$label.gdb.with"
 	check "$label: gdb reads the same threads, bt, code and registers" \
 		diff -u "$SYT/$label.gdb.without" "$SYT/$label.gdb.with"
-	if [ -z "$vml" ]; then
-		note "$label: no vmlinux for this kernel: crash and drgn not compared with and without the table"
-		return
-	fi
+	[ -n "$vml" ] || return	# crash and drgn need one; the caller says when none was compared
 	printf 'sys\nbt\nbt -a\nquit\n' >"$SYT/crash.cmds"
 	for v in with without; do
 		timeout 300 crash -s "$vml" "$SYT/$v/$label.elf" -i "$SYT/crash.cmds" </dev/null 2>&1 |
@@ -142,24 +139,44 @@ sy_vmlinux_for() {	# DUMP: a vmlinux of the dump's build ID (real-fixtures.sh's 
 
 if ! command -v llvm-objdump-14 >/dev/null; then
 	note "llvm-14 is not installed: the core's symbol table was not tested"
-else
-	SY_SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
-	if [ -d "$SY_SHARED" ]; then
-		sy_vml=$(sy_vmlinux_for "$SY_SHARED/vmcore.kdump-zlib")
-		# Without a vmlinux: kallsyms and the modules' symbols from the dump.
-		sy_same shared-kallsyms "" "$SY_SHARED/vmcore.kdump-zlib"
-		if [ -f "$SYT/with/shared-kallsyms.elf.sym" ]; then
-			sy_binutils shared-kallsyms "$SYT/with/shared-kallsyms.elf" k2e_do_bad_write
-		else
-			note "a vmlinux of the shared fixture was found on this machine: the table from kallsyms was not tested"
-		fi
-		if [ -n "$sy_vml" ]; then
-			sy_same shared-vmlinux "$sy_vml" "$SY_SHARED/vmcore.kdump-zlib" --vmlinux "$sy_vml"
-			sy_binutils shared-vmlinux "$SYT/with/shared-vmlinux.elf" k2e_do_bad_write
-		else
-			note "no vmlinux of the shared fixture (K2E_SHARED_VMLINUX, /usr/lib/debug/boot): its symbol table from a vmlinux was not tested"
-		fi
-	else
-		note "../shared/fixtures is not beside this clone: the core's symbol table was not tested on it"
-	fi
+	return 0
 fi
+SY_SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
+sy_compared=""
+if [ -d "$SY_SHARED" ]; then
+	sy_vml=$(sy_vmlinux_for "$SY_SHARED/vmcore.kdump-zlib")
+	# Without a vmlinux: kallsyms and the modules' symbols from the dump.
+	sy_same shared-kallsyms "" "$SY_SHARED/vmcore.kdump-zlib"
+	if [ -f "$SYT/with/shared-kallsyms.elf.sym" ]; then
+		sy_binutils shared-kallsyms "$SYT/with/shared-kallsyms.elf" k2e_do_bad_write
+	else
+		note "a vmlinux of the shared fixture was found on this machine: the table from kallsyms was not tested"
+	fi
+	if [ -n "$sy_vml" ]; then
+		sy_same shared-vmlinux "$sy_vml" "$SY_SHARED/vmcore.kdump-zlib" --vmlinux "$sy_vml"
+		sy_binutils shared-vmlinux "$SYT/with/shared-vmlinux.elf" k2e_do_bad_write
+		sy_compared=1
+	fi
+else
+	note "../shared/fixtures is not beside this clone: the core's symbol table was not tested on it"
+fi
+# The generated 6.1 fixture (generated-fixtures.sh's FIXDIR), whose vmlinux is
+# always at hand: the table from it, and crash and drgn with and without the
+# table when the shared fixture's vmlinux is not here (once is enough).
+sy_fix=${FIXDIR:-$(ls -d "${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}"/fixtures/6.1.*-amd64 2>/dev/null | head -n 1)}
+sy_fvml=$(ls "$sy_fix"/vmlinux-* 2>/dev/null | head -n 1)
+if [ -n "$sy_fvml" ] && [ -f "$sy_fix/smp2/kdump/vmcore.kdump-zlib" ]; then
+	if [ -z "$sy_compared" ]; then
+		sy_same gen61-vmlinux "$sy_fvml" "$sy_fix/smp2/kdump/vmcore.kdump-zlib" --vmlinux "$sy_fvml"
+	else
+		"$K2E" -f --vmlinux "$sy_fvml" "$sy_fix/smp2/kdump/vmcore.kdump-zlib" \
+			-o "$SYT/with/gen61-vmlinux.elf" 2>"$SYT/gen61.err"
+		check_eq "gen61-vmlinux: converted" 0 $?
+	fi
+	sy_binutils gen61-vmlinux "$SYT/with/gen61-vmlinux.elf" "$(field oops_function \
+		"$sy_fix/smp2/kdump/facts.txt")"
+	[ -n "$sy_compared" ] || note "no vmlinux of the shared fixture (K2E_SHARED_VMLINUX, /usr/lib/debug/boot): crash and drgn compared on the generated 6.1 dump instead"
+	sy_compared=1
+fi
+[ -n "$sy_compared" ] || note "no vmlinux of the shared or generated 6.1 fixture: crash and drgn not compared with and without the core's symbol table"
+rm -rf "$SYT/with" "$SYT/without"
