@@ -33,13 +33,13 @@
 #include "convert/mem-pages.h"
 #include "debuginfo/choose.h"
 #include "debuginfo/find.h"
+#include "kernel/symtab.h"
+#include "kernel/vmlinux.h"
 #include "lib/names.h"
 #include "lib/outfile.h"
 #include "output/gdbscript.h"
 #include "output/modreloc.h"
 #include "output/sidecar.h"
-#include "kernel/symtab.h"
-#include "kernel/vmlinux.h"
 
 /* Program header room beyond the physical runs: aliases and lost-page splits. */
 static uint64_t phdr_capacity(const struct k2e_dump *d)

@@ -99,7 +99,7 @@ int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2
 	size_t *load_of = NULL;		/* per symbol: its load, SIZE_MAX for none */
 	uint32_t *sec_of = NULL;	/* per load: its section index, 0 for none */
 	size_t n_segs = 0, n_secs = 0, n_local = 1, n_syms = 0;
-	uint64_t base = (after + 7) & ~7ULL, symoff, stroff, shstroff;
+	uint64_t base = (after + 7) & ~7ULL, symoff, stroff, shstroff, shoff;
 	uint32_t name_symtab, name_strtab, name_shstrtab;
 	size_t sym_len;
 	int rc = -1;
@@ -115,12 +115,18 @@ int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2
 			segs[n_segs++] = (struct seg){ ls->v[i].p_vaddr,
 						       ls->v[i].p_vaddr + ls->v[i].p_filesz, i };
 	qsort(segs, n_segs, sizeof(*segs), seg_cmp);
-	/* Which loads hold a symbol: each becomes a section, in program header order. */
+	/*
+	 * Sections, in program header order: every PT_LOAD when they fit, else
+	 * those that hold a symbol.
+	 */
 	for (size_t i = 0; i < st->n; i++) {
 		load_of[i] = seg_find(segs, n_segs, st->syms[i].addr);
 		if (load_of[i] != SIZE_MAX)
 			sec_of[load_of[i]] = 1;
 	}
+	if (n_segs <= K2E_CORESYMS_MAX_LOADS)
+		for (size_t i = 0; i < n_segs; i++)
+			sec_of[segs[i].load] = 1;
 	k2e_bytebuf_putc(&shstr, '\0');
 	for (size_t i = 0; i < ls->n; i++) {
 		if (!sec_of[i])
@@ -176,7 +182,7 @@ int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2
 			}
 		k2e_bytebuf_put(&out, shstr.p, shstr.len);
 		k2e_bytebuf_align(&out, 0, 8, 0);
-		ret->shoff = base + out.len;
+		shoff = base + out.len;
 		/* Section 0: sh_info holds the program header count when e_phnum is PN_XNUM. */
 		put_shdr(&out, 0, SHT_NULL, 0, 0, 0, 0, 0, nph >= PN_XNUM ? (uint32_t)nph : 0, 0, 0);
 		for (size_t i = 0, name = names0; i < ls->n; i++) {
@@ -201,6 +207,7 @@ int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2
 	ret->buf = out.p;
 	ret->len = out.len;
 	ret->base = base;
+	ret->shoff = shoff;
 	ret->shnum = (uint16_t)(n_secs + 4);
 	ret->shstrndx = (uint16_t)(n_secs + 3);
 	ret->symbols = n_syms;

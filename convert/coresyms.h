@@ -20,12 +20,13 @@
  *   .shstrtab
  *   section headers: 0 (sh_info = the program header count when
  *             e_phnum is PN_XNUM), one SHT_PROGBITS section per PT_LOAD
- *             that holds a symbol, named "load<phdr index>" like the
- *             sections BFD and gdb make of a core's segments, at its
- *             p_vaddr over its p_offset bytes, then the three tables.
+ *             with file bytes, named "load<phdr index>" like the sections
+ *             BFD and gdb make of a core's segments, at its p_vaddr over
+ *             its p_offset bytes, then the three tables.
  *
- * At most K2E_CORESYMS_MAX_LOADS load sections (symbols in further
- * segments get SHN_ABS), so e_shnum never needs its escape.
+ * With more than K2E_CORESYMS_MAX_LOADS such segments only those that hold
+ * a symbol get a section, and no more than that many (symbols in further
+ * segments get SHN_ABS): e_shnum and st_shndx never need their escapes.
  */
 #ifndef K2E_CORESYMS_H
 #define K2E_CORESYMS_H

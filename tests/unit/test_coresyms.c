@@ -55,42 +55,44 @@ TEST(coresyms_sections_and_symbols)
 		goto out;
 	CHECK_U64(cs.base, 0x210008);		/* 8-aligned at or after `after` */
 	CHECK_U64(cs.shoff % 8, 0);
-	CHECK_U64(cs.sections, 3);		/* loads 2, 3, 4 hold symbols */
-	CHECK_U64(cs.shnum, 3 + 4);
-	CHECK_U64(cs.shstrndx, 3 + 3);
+	CHECK_U64(cs.sections, 4);		/* every load: they fit */
+	CHECK_U64(cs.shnum, 4 + 4);
+	CHECK_U64(cs.shstrndx, 4 + 3);
 	CHECK_U64(cs.symbols, 5);
 	CHECK_U64(shdr(&cs, 0)->sh_info, 0);	/* not PN_XNUM */
 	/* In program header order, named by program header index (PT_NOTE is 0). */
-	CHECK(strcmp(secname(&cs, 1), "load2") == 0);
-	CHECK(strcmp(secname(&cs, 2), "load3") == 0);
-	CHECK(strcmp(secname(&cs, 3), "load4") == 0);
-	CHECK_U64(shdr(&cs, 2)->sh_addr, 0xffffffffc0002000);
-	CHECK_U64(shdr(&cs, 2)->sh_offset, 0x9000);
-	CHECK_U64(shdr(&cs, 2)->sh_type, SHT_PROGBITS);
-	CHECK(strcmp(secname(&cs, 4), ".symtab") == 0);
-	symtab = shdr(&cs, 4);
-	CHECK_U64(symtab->sh_link, 5);
-	CHECK(strcmp(secname(&cs, 5), ".strtab") == 0);
+	CHECK(strcmp(secname(&cs, 1), "load1") == 0);
+	CHECK(strcmp(secname(&cs, 2), "load2") == 0);
+	CHECK(strcmp(secname(&cs, 3), "load3") == 0);
+	CHECK(strcmp(secname(&cs, 4), "load4") == 0);
+	CHECK_U64(shdr(&cs, 3)->sh_addr, 0xffffffffc0002000);
+	CHECK_U64(shdr(&cs, 3)->sh_offset, 0x9000);
+	CHECK_U64(shdr(&cs, 3)->sh_size, 0x1000);
+	CHECK_U64(shdr(&cs, 3)->sh_type, SHT_PROGBITS);
+	CHECK(strcmp(secname(&cs, 5), ".symtab") == 0);
+	symtab = shdr(&cs, 5);
+	CHECK_U64(symtab->sh_link, 6);
+	CHECK(strcmp(secname(&cs, 6), ".strtab") == 0);
 	CHECK_U64(symtab->sh_info, 3);		/* the null symbol, mod_fn and mod_data are local */
 	n = symtab->sh_size / sizeof(Elf64_Sym);
 	CHECK_U64(n, 6);
 	sym = (const Elf64_Sym *)(cs.buf + (symtab->sh_offset - cs.base));
-	strs = (const char *)cs.buf + (shdr(&cs, 5)->sh_offset - cs.base);
+	strs = (const char *)cs.buf + (shdr(&cs, 6)->sh_offset - cs.base);
 	for (size_t i = 1; i < n; i++) {
 		const char *nm = strs + sym[i].st_name;
 
 		if (strcmp(nm, "mod_fn") == 0) {
 			seen_fn = true;
-			CHECK_U64(sym[i].st_shndx, 3);	/* load4 at 0xffffffffc0001000 */
+			CHECK_U64(sym[i].st_shndx, 4);	/* load4 at 0xffffffffc0001000 */
 			CHECK_U64(ELF64_ST_TYPE(sym[i].st_info), STT_FUNC);
 			CHECK_U64(ELF64_ST_BIND(sym[i].st_info), STB_LOCAL);
 			CHECK_U64(sym[i].st_size, 0x20);
 		} else if (strcmp(nm, "jiffies") == 0) {
-			CHECK_U64(sym[i].st_shndx, 1);
+			CHECK_U64(sym[i].st_shndx, 2);
 			CHECK_U64(ELF64_ST_TYPE(sym[i].st_info), STT_OBJECT);
 			CHECK_U64(ELF64_ST_BIND(sym[i].st_info), STB_GLOBAL);
 		} else if (strcmp(nm, "mod_data") == 0) {
-			CHECK_U64(sym[i].st_shndx, 2);	/* load3 */
+			CHECK_U64(sym[i].st_shndx, 3);	/* load3 */
 			CHECK_U64(ELF64_ST_TYPE(sym[i].st_info), STT_OBJECT);
 		} else if (strcmp(nm, "nowhere") == 0) {
 			CHECK_U64(sym[i].st_shndx, SHN_ABS);
@@ -114,10 +116,10 @@ TEST(coresyms_pn_xnum)
 	if (!CHECK(st))
 		return;
 	k2e_symtab_finish(st);
-	/* No symbols: only the null section and the three tables. */
+	/* No symbols: the load, the null section and the three tables. */
 	if (CHECK(k2e_coresyms_build(&ls, 70000, st, true, 0x2000, &cs, &err) == 0)) {
-		CHECK_U64(cs.sections, 0);
-		CHECK_U64(cs.shnum, 4);
+		CHECK_U64(cs.sections, 1);
+		CHECK_U64(cs.shnum, 5);
 		/* Big-endian: sh_info (offset 44) holds the program header count. */
 		{
 			const unsigned char *p = cs.buf + (cs.shoff - cs.base) + 44;
@@ -127,4 +129,35 @@ TEST(coresyms_pn_xnum)
 		k2e_coresyms_release(&cs);
 	}
 	k2e_symtab_free(st);
+}
+
+TEST(coresyms_too_many_loads)
+{
+	size_t n = K2E_CORESYMS_MAX_LOADS + 10;
+	Elf64_Phdr *v = calloc(n, sizeof(*v));
+	struct k2e_loads ls = { .v = v, .n = n };
+	struct k2e_symtab *st = k2e_symtab_new();
+	struct k2e_coresyms cs = { 0 };
+	struct k2e_err err;
+
+	if (!CHECK(v && st))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		v[i] = load(0xffffc90000000000 + i * 0x2000, 0x1000 + i * 0x1000, 0x1000);
+	/* Symbols in two of them: only those two become sections. */
+	CHECK(k2e_symtab_add(st, "a", 1, 'T', 0xffffc90000000000 + 7 * 0x2000 + 8, 0, -1) == 0);
+	CHECK(k2e_symtab_add(st, "b", 1, 'T', 0xffffc90000000000 + (n - 1) * 0x2000, 0, -1) == 0);
+	/* Between segments: in none. */
+	CHECK(k2e_symtab_add(st, "c", 1, 'T', 0xffffc90000000000 + 0x1800, 0, -1) == 0);
+	k2e_symtab_finish(st);
+	if (CHECK(k2e_coresyms_build(&ls, n + 1, st, false, 0x1000, &cs, &err) == 0)) {
+		CHECK_U64(cs.sections, 2);
+		CHECK(strcmp(secname(&cs, 1), "load8") == 0);
+		CHECKF(strcmp(secname(&cs, 2), "load65282") == 0, "%s", secname(&cs, 2));
+		CHECK_U64(shdr(&cs, 0)->sh_info, 0);	/* n + 1 < PN_XNUM */
+		k2e_coresyms_release(&cs);
+	}
+out:
+	k2e_symtab_free(st);
+	free(v);
 }
