@@ -175,8 +175,8 @@ if [ -n "$sy_fvml" ] && [ -f "$sy_fix/smp2/kdump/vmcore.kdump-zlib" ]; then
 	fi
 	sy_binutils gen61-vmlinux "$SYT/with/gen61-vmlinux.elf" "$(field oops_function \
 		"$sy_fix/smp2/kdump/facts.txt")"
-	[ -n "$sy_compared" ] || note "no vmlinux of the shared fixture (K2E_SHARED_VMLINUX, /usr/lib/debug/boot): crash and drgn compared on the generated 6.1 dump instead"
+	[ -n "$sy_compared" ] || [ -n "${K2E_SANITIZE:-}" ] || note "no vmlinux of the shared fixture (K2E_SHARED_VMLINUX, /usr/lib/debug/boot): crash and drgn compared on the generated 6.1 dump instead"
 	sy_compared=1
 fi
-[ -n "$sy_compared" ] || note "no vmlinux of the shared or generated 6.1 fixture: crash and drgn not compared with and without the core's symbol table"
+[ -n "$sy_compared" ] || [ -n "${K2E_SANITIZE:-}" ] || note "no vmlinux of the shared or generated 6.1 fixture: crash and drgn not compared with and without the core's symbol table"
 rm -rf "$SYT/with" "$SYT/without"
