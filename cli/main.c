@@ -30,6 +30,7 @@ struct cli {
 	bool no_vmap;
 	bool no_gdb_script;
 	bool no_sidecar;
+	bool no_symtab;
 	const char *system_map;	/* --system-map FILE: OUTPUT.sym's vmlinux symbols */
 	const char *btf;	/* --btf FILE: OUTPUT.sym's raw vmlinux BTF */
 	const char *vmlinux;
@@ -68,6 +69,7 @@ static void usage(FILE *f)
 	      "      --modules DIR   where to look for NAME.ko files (repeatable)\n"
 	      "      --no-gdb-script do not write OUTPUT.gdb\n"
 	      "      --no-sidecar    without a vmlinux, do not write OUTPUT.sym\n"
+	      "      --no-symtab     no section headers and symbol table in the core\n"
 	      "      --system-map FILE  OUTPUT.sym's kernel symbols from this System.map\n"
 	      "      --btf FILE      OUTPUT.sym's types from this raw BTF (/sys/kernel/btf/vmlinux)\n"
 	      "      --json FILE     write a JSON summary line to FILE (- for standard output)\n"
@@ -121,6 +123,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 		{ "modules", required_argument, NULL, 'D' },
 		{ "no-gdb-script", no_argument, NULL, 'G' },
 		{ "no-sidecar", no_argument, NULL, 'S' },
+		{ "no-symtab", no_argument, NULL, 'N' },
 		{ "system-map", required_argument, NULL, 'Y' },
 		{ "btf", required_argument, NULL, 'B' },
 		{ "json", required_argument, NULL, 'J' },
@@ -181,6 +184,9 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			break;
 		case 'S':
 			c->no_sidecar = true;
+			break;
+		case 'N':
+			c->no_symtab = true;
 			break;
 		case 'Y':
 			c->system_map = optarg;
@@ -271,6 +277,12 @@ static void print_summary(const struct k2e_dump *d, const struct k2e_convert_res
 		fprintf(stderr, "kdump2elf: symbol sidecar: %s: %s\n", r->sidecar, r->sidecar_note);
 	else if (r->sidecar_note[0])
 		fprintf(stderr, "kdump2elf: no symbol sidecar: %s\n", r->sidecar_note);
+	if (r->n_core_symbols)
+		fprintf(stderr, "kdump2elf: core symbol table: %zu symbols in %zu load sections%s%s\n",
+			r->n_core_symbols, r->n_core_sections, r->core_symtab_note[0] ? "; " : "",
+			r->core_symtab_note);
+	else if (r->core_symtab_note[0])
+		fprintf(stderr, "kdump2elf: no core symbol table: %s\n", r->core_symtab_note);
 	if (r->gdb_script)
 		fprintf(stderr, "kdump2elf: gdb script: %s (gdb -x %s)\n", r->gdb_script, r->gdb_script);
 }
@@ -404,6 +416,7 @@ int main(int argc, char **argv)
 		.n_module_dirs = c.n_module_dirs,
 		.no_gdb_script = c.no_gdb_script,
 		.no_sidecar = c.no_sidecar,
+		.no_symtab = c.no_symtab,
 		.system_map = c.system_map,
 		.btf = c.btf,
 		.want_log = c.json != NULL,	/* the summary line tells the panic */

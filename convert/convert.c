@@ -8,7 +8,8 @@
  *      debuginfo/choose.c gives it symbols and types, and the analyses
  *      read what crashed (analysis/: CPUs, modules, kernel log);
  *   4. the outputs, each from what the steps above found: the core's notes
- *      and headers (corefile.h), OUTPUT.sym (output/sidecar.h),
+ *      and headers (corefile.h), its section headers and symbol table after
+ *      the pages (coresyms.h), OUTPUT.sym (output/sidecar.h),
  *      OUTPUT.gdb (output/gdbscript.h);
  *   5. all of them put in place together, or none.
  * Nothing is read back from the files being written but the pages.
@@ -27,10 +28,13 @@
 #include "analysis/modules.h"
 #include "analysis/panic.h"
 #include "convert/corefile.h"
+#include "convert/coresyms.h"
 #include "convert/loads.h"
 #include "convert/mem-pages.h"
 #include "debuginfo/choose.h"
 #include "debuginfo/find.h"
+#include "kernel/symtab.h"
+#include "kernel/vmlinux.h"
 #include "lib/names.h"
 #include "lib/outfile.h"
 #include "output/gdbscript.h"
@@ -129,7 +133,7 @@ static int learn(struct k2e_dump *d, const struct k2e_convert_opts *opts, struct
 	struct k2e_debuginfo_opts dopts = {
 		.vmlinux = opts->vmlinux,
 		.no_vmlinux_search = !k2e_vmcoreinfo_find(d, "OSRELEASE", &(size_t){ 0 }),
-		.want_symtab = !opts->no_sidecar,
+		.want_symtab = !opts->no_sidecar || !opts->no_symtab,
 		.system_map = opts->system_map,
 		.btf = opts->btf,
 	};
@@ -200,6 +204,56 @@ static void write_sidecar(const struct k2e_convert_opts *opts, struct known *kn,
 		 "%zu symbols, %zu modules, %zu DWARF entries, %zu unwind FDEs%s%.680s", ss.symbols,
 		 ss.modules, ss.dies, ss.fdes, ss.note[0] ? "; " : "", ss.note);
 	res->sidecar = sym;
+}
+
+/*
+ * The core's symbol table (convert/coresyms.h): a vmlinux's symbols at
+ * KERNELOFFSET and the modules' from the dump, or the table decoded from the
+ * dump's kallsyms that OUTPUT.sym is made of.  Not fatal: -1 only for out of
+ * memory; otherwise *ret is empty (buf NULL) when there is nothing to add.
+ */
+static int core_symbols(const struct k2e_dump *d, struct known *kn, const struct k2e_loads *ls,
+			const struct k2e_layout *l, struct k2e_coresyms *ret,
+			struct k2e_convert_result *res, struct k2e_err *err)
+{
+	struct k2e_symtab *own = NULL;
+	const struct k2e_symtab *st = k2e_kernel_symtab(kn->k);
+	struct k2e_err e;
+	int rc;
+
+	if (kn->di.vmlinux) {
+		if (!(own = k2e_symtab_new()))
+			return k2e_err_set(err, "out of memory");
+		if (k2e_vmlinux_add_symbols(kn->di.vmlinux, k2e_kernel_kaslr_offset(kn->k), own,
+					    err) < 0) {
+			k2e_symtab_free(own);
+			return -1;
+		}
+		if (k2e_modules_add_symbols(own, kn->k, &e) < 0)
+			snprintf(res->core_symtab_note, sizeof(res->core_symtab_note),
+				 "no module symbols: %.900s", e.msg);
+		if (own->n_bad_names)
+			warn(res, "core symbol table: %zu module or symbol names in the dump are not names the kernel makes: left out (first: %s)",
+			     own->n_bad_names, own->bad_name);
+		k2e_symtab_finish(own);
+		st = own;
+	} else if (!kn->di.have_symtab) {
+		snprintf(res->core_symtab_note, sizeof(res->core_symtab_note), "%.900s",
+			 kn->di.symtab_note[0] ? kn->di.symtab_note : "no symbols");
+		return 0;
+	}
+	if (!st || !st->n) {
+		snprintf(res->core_symtab_note, sizeof(res->core_symtab_note), "no symbols");
+		k2e_symtab_free(own);
+		return 0;
+	}
+	rc = k2e_coresyms_build(ls, 1 + ls->n, st, d->big_endian, l->data_end, ret, err);
+	if (rc == 0) {
+		res->n_core_symbols = ret->symbols;
+		res->n_core_sections = ret->sections;
+	}
+	k2e_symtab_free(own);
+	return rc;
 }
 
 /* What write_module_files() found for each module; strings owned here. */
@@ -366,6 +420,7 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 	struct k2e_layout l;
 	struct k2e_loads ls = { 0 };
 	struct k2e_core_notes notes = { 0 };
+	struct k2e_coresyms syms = { 0 };
 	struct k2e_mem_pages mp;
 	struct k2e_vmaps maps;
 	struct known kn = { .cpus = { .panic_cpu = -1 } };
@@ -454,7 +509,9 @@ int k2e_convert(struct k2e_dump *d, const struct k2e_convert_opts *opts,
 		     d->eraseinfo_len);
 	res->cpu_map = notes.cpu_map;
 	notes.cpu_map = NULL;
-	if (k2e_core_headers(d, &l, out->fd, &ls, notes.buf, notes.len,
+	if (!opts->no_symtab && core_symbols(d, &kn, &ls, &l, &syms, res, err) < 0)
+		goto done;
+	if (k2e_core_headers(d, &l, out->fd, &ls, notes.buf, notes.len, syms.buf ? &syms : NULL,
 			     res->pages.lost > 0 || d->incomplete_flag, &res->n_phdrs,
 			     &res->file_size, err) < 0)
 		goto done;
@@ -498,6 +555,7 @@ done:
 		k2e_vmaps_release(&maps);
 	free(notes.buf);
 	free(notes.cpu_map);
+	k2e_coresyms_release(&syms);
 	k2e_loads_release(&ls);
 	k2e_layout_release(&l);
 	free(core);

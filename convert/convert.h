@@ -38,6 +38,7 @@ struct k2e_convert_opts {
 	size_t n_module_dirs;
 	bool no_gdb_script;		/* do not write OUTPUT.gdb */
 	bool no_sidecar;		/* do not write OUTPUT.sym when there is no vmlinux */
+	bool no_symtab;			/* no section headers and .symtab in the core (convert/coresyms.h) */
 	const char *system_map;		/* OUTPUT.sym: vmlinux symbols from this System.map, not kallsyms */
 	const char *btf;		/* OUTPUT.sym: raw vmlinux BTF from this file, not the dump's */
 	bool want_log;			/* read the kernel log and the panic into the result */
@@ -68,6 +69,9 @@ struct k2e_convert_result {
 	char *cpu_map;			/* the NT_K2E_CPUS text, or NULL */
 	char *sidecar;			/* OUTPUT.sym (symbols from the dump), or NULL */
 	char sidecar_note[K2E_ERR_MSG_MAX];	/* why none, or what it lacks */
+	size_t n_core_symbols;		/* in the core's .symtab */
+	size_t n_core_sections;		/* load sections they are in */
+	char core_symtab_note[K2E_ERR_MSG_MAX];	/* why the core has none, or what it lacks */
 	char warnings[K2E_MAX_WARNINGS][K2E_ERR_MSG_MAX];
 	size_t n_warnings;
 	/* With want_log: the kernel log as makedumpfile --dump-dmesg prints it, and the panic. */

@@ -84,11 +84,12 @@ static void put_phdr(unsigned char *p, const Elf64_Phdr *ph, bool be)
 
 int k2e_core_headers(const struct k2e_dump *d, const struct k2e_layout *l, int fd,
 		     const struct k2e_loads *ls, const unsigned char *notes, size_t notes_len,
-		     bool incomplete, uint64_t *ret_phdrs, uint64_t *ret_size, struct k2e_err *err)
+		     const struct k2e_coresyms *syms, bool incomplete, uint64_t *ret_phdrs,
+		     uint64_t *ret_size, struct k2e_err *err)
 {
 	bool be = d->big_endian;
 	uint64_t nph = 1 + ls->n, notes_off = l->notes_off, end = l->data_end;
-	uint64_t shoff = 0;
+	uint64_t shoff = 0, shnum = 0, shstrndx = SHN_UNDEF;
 	unsigned char eh[64] = { 0 };
 	unsigned char *ph;
 	int rc = -1;
@@ -101,13 +102,23 @@ int k2e_core_headers(const struct k2e_dump *d, const struct k2e_layout *l, int f
 				   notes_len, (unsigned long long)l->notes_cap);
 	if (k2e_pwrite_all(fd, notes, notes_len, notes_off, err) < 0)
 		return -1;
-	if (nph >= PN_XNUM) {
+	if (syms) {
+		if (syms->base < end)
+			return k2e_err_set(err, "internal: the symbol table would overwrite page data");
+		if (k2e_pwrite_all(fd, syms->buf, syms->len, syms->base, err) < 0)
+			return -1;
+		shoff = syms->shoff;
+		shnum = syms->shnum;
+		shstrndx = syms->shstrndx;
+		end = syms->base + syms->len;
+	} else if (nph >= PN_XNUM) {
 		unsigned char sh[64] = { 0 };
 
 		shoff = (end + 7) & ~7ULL;
 		k2e_put32(sh + 44, (uint32_t)nph, be);	/* sh_info: the real count */
 		if (k2e_pwrite_all(fd, sh, sizeof(sh), shoff, err) < 0)
 			return -1;
+		shnum = 1;
 		end = shoff + sizeof(sh);
 	}
 	ph = calloc(nph, sizeof(Elf64_Phdr));
@@ -143,8 +154,8 @@ int k2e_core_headers(const struct k2e_dump *d, const struct k2e_layout *l, int f
 	k2e_put16(eh + 54, sizeof(Elf64_Phdr), be);
 	k2e_put16(eh + 56, nph >= PN_XNUM ? PN_XNUM : (uint16_t)nph, be);
 	k2e_put16(eh + 58, shoff ? sizeof(Elf64_Shdr) : 0, be);
-	k2e_put16(eh + 60, shoff ? 1 : 0, be);
-	k2e_put16(eh + 62, SHN_UNDEF, be);
+	k2e_put16(eh + 60, (uint16_t)shnum, be);
+	k2e_put16(eh + 62, (uint16_t)shstrndx, be);
 	if (k2e_pwrite_all(fd, eh, sizeof(eh), 0, err) < 0)
 		goto out;
 	if (ftruncate(fd, (off_t)end) < 0) {

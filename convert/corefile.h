@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "analysis/cpus.h"
+#include "convert/coresyms.h"
 #include "convert/layout.h"
 #include "convert/loads.h"
 #include "convert/pages.h"
@@ -40,9 +41,15 @@ int k2e_core_notes(const struct k2e_dump *d, const struct k2e_page_stats *st,
 		   const struct k2e_layout *l, const struct k2e_cpus *cpus,
 		   struct k2e_core_notes *ret, struct k2e_err *err);
 
-/* Notes, program headers, ELF header (and a section header for PN_XNUM), and the file's size. */
+/*
+ * Notes, program headers, ELF header, and the file's size; after the page
+ * data, the section headers and symbol table of syms (convert/coresyms.h,
+ * built for nph = 1 + ls->n program headers at l->data_end), or with syms
+ * NULL a lone section header when PN_XNUM needs one.
+ */
 int k2e_core_headers(const struct k2e_dump *d, const struct k2e_layout *l, int fd,
 		     const struct k2e_loads *ls, const unsigned char *notes, size_t notes_len,
-		     bool incomplete, uint64_t *ret_phdrs, uint64_t *ret_size, struct k2e_err *err);
+		     const struct k2e_coresyms *syms, bool incomplete, uint64_t *ret_phdrs,
+		     uint64_t *ret_size, struct k2e_err *err);
 
 #endif

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kernel/symtab.h"
+
 static void hex(const unsigned char *p, size_t n, char *out, size_t cap)
 {
 	size_t i;
@@ -169,3 +171,56 @@ int k2e_vmlinux_symbol(struct k2e_vmlinux *v, const char *name, uint64_t *ret)
 	return 0;
 }
 
+
+int k2e_vmlinux_add_symbols(struct k2e_vmlinux *v, uint64_t offset, struct k2e_symtab *st,
+			    struct k2e_err *err)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		if (!(data = elf_getdata(scn, NULL)))
+			return 0;
+		n = sh.sh_size / sh.sh_entsize;
+		for (size_t i = 1; i < n; i++) {
+			GElf_Sym s;
+			GElf_Shdr ssh;
+			Elf_Scn *in;
+			const char *name;
+			unsigned type, bind;
+			bool text;
+			char letter;
+
+			if (!gelf_getsym(data, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
+			    s.st_shndx >= SHN_LORESERVE || !s.st_value)
+				continue;
+			type = GELF_ST_TYPE(s.st_info);
+			bind = GELF_ST_BIND(s.st_info);
+			if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE)
+				continue;
+			if (!(in = elf_getscn(v->elf, s.st_shndx)) || !gelf_getshdr(in, &ssh) ||
+			    !(ssh.sh_flags & SHF_ALLOC) || !ssh.sh_addr)
+				continue;
+			name = elf_strptr(v->elf, sh.sh_link, s.st_name);
+			if (!name || !*name)
+				continue;
+			text = type == STT_FUNC || (type == STT_NOTYPE && (ssh.sh_flags & SHF_EXECINSTR));
+			if (bind == STB_WEAK)
+				letter = text ? 'W' : 'V';
+			else
+				letter = text ? 't' : 'd';
+			if (bind == STB_GLOBAL)
+				letter = (char)(letter - 'a' + 'A');
+			if (k2e_symtab_add(st, name, strlen(name), letter, s.st_value + offset, s.st_size,
+					   -1) < 0)
+				return k2e_err_set(err, "out of memory");
+		}
+		return 0;
+	}
+	return 0;
+}

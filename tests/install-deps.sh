@@ -6,7 +6,7 @@ what=${1:-all}
 build="build-essential pkg-config libelf-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
        libbpf-dev libdw-dev libfuse3-dev fuse3"
 test="mandoc xz-utils gdb gdb-multiarch crash makedumpfile python3-libkdumpfile python3-drgn python3-jsonschema
-      bpftool binutils time strace bsdutils parallel dpkg-dev debhelper lintian fakeroot"
+      bpftool binutils time strace bsdutils parallel dpkg-dev debhelper lintian fakeroot llvm-14"
 case $what in
 build) pkgs=$build ;;
 test) pkgs=$test ;;
