@@ -6,6 +6,7 @@
 #   make test             the first half only; make check-sanitize the second
 #   make install PREFIX=/usr/local DESTDIR=
 #   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY)
+#   make HAVE_LIBDEFLATE=0  decode zlib pages with ISA-L (HAVE_ISAL) or zlib
 #   make V=1              show the commands
 
 CC ?= cc
@@ -27,6 +28,9 @@ HAVE_ZLIB ?= $(call has,zlib)
 HAVE_LZO ?= $(call has,lzo2)
 HAVE_SNAPPY ?= $(call has,snappy)
 HAVE_ZSTD ?= $(call has,libzstd)
+# zlib pages: the faster decoders, tried in this order (codecs/codec.c)
+HAVE_LIBDEFLATE ?= $(call has,libdeflate)
+HAVE_ISAL ?= $(call has,libisal)
 
 CODEC_PKGS :=
 ifeq ($(HAVE_ZLIB),1)
@@ -41,8 +45,15 @@ endif
 ifeq ($(HAVE_ZSTD),1)
 CODEC_PKGS += libzstd
 endif
+ifeq ($(HAVE_LIBDEFLATE),1)
+CODEC_PKGS += libdeflate
+endif
+ifeq ($(HAVE_ISAL),1)
+CODEC_PKGS += libisal
+endif
 LEFT_OUT := $(strip $(if $(filter 0,$(HAVE_ZLIB)),zlib) $(if $(filter 0,$(HAVE_LZO)),lzo) \
-	$(if $(filter 0,$(HAVE_SNAPPY)),snappy) $(if $(filter 0,$(HAVE_ZSTD)),zstd))
+	$(if $(filter 0,$(HAVE_SNAPPY)),snappy) $(if $(filter 0,$(HAVE_ZSTD)),zstd) \
+	$(if $(filter 1,$(HAVE_LIBDEFLATE) $(HAVE_ISAL)),,libdeflate))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT ?= -O2 -g
@@ -53,7 +64,8 @@ EXTRA_FLAGS := $(SAN_FLAGS)
 endif
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DHAVE_ZLIB=$(HAVE_ZLIB) -DHAVE_LZO=$(HAVE_LZO) \
-	-DHAVE_SNAPPY=$(HAVE_SNAPPY) -DHAVE_ZSTD=$(HAVE_ZSTD)
+	-DHAVE_SNAPPY=$(HAVE_SNAPPY) -DHAVE_ZSTD=$(HAVE_ZSTD) \
+	-DHAVE_LIBDEFLATE=$(HAVE_LIBDEFLATE) -DHAVE_ISAL=$(HAVE_ISAL)
 CFLAGS += -std=gnu11 $(OPT) $(WARN) -pthread $(EXTRA_FLAGS) \
 	$(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS)))
 LDFLAGS += -pthread $(EXTRA_FLAGS)
@@ -79,6 +91,18 @@ $(O)/libk2e.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(O)/kdump2elf: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The same program with zlib pages decoded by zlib alone (codecs/codec.c,
+# K2E_ZLIB_ONLY): tests compare its cores with kdump2elf's, the benchmark
+# times both.  Its codec table comes first, so the archive's is not linked.
+$(O)/codecs/zlib-only/codec.o: codecs/codec.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) -DK2E_ZLIB_ONLY=1 $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/kdump2elf-zlib: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/codecs/zlib-only/codec.o $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -110,7 +134,7 @@ $(O)/tools/%: $(O)/tests/tools/%.o $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS) $(TOOL_BINS)
+test-bins: $(O)/kdump2elf $(O)/kdump2elf-zlib $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS) $(TOOL_BINS)
 
 # The whole suite, then the whole suite again under ASan + UBSan.
 check: test check-sanitize
@@ -138,7 +162,7 @@ clean:
 # Every object depends on the headers it includes (-MMD), tests and tools too.
 -include $(LIB_OBJ:.o=.d) $(O)/cli/main.d $(CLI_SRC:%.c=$(O)/%.d) \
 	$(UNIT_SRC:%.c=$(O)/%.d) $(GEN_SRC:%.c=$(O)/%.d) $(FUZZ_SRC:%.c=$(O)/%.d) \
-	$(O)/tests/fuzz/replay.d $(patsubst tests/tools/%.c,$(O)/tests/tools/%.d,$(wildcard tests/tools/*.c))
+	$(O)/tests/fuzz/replay.d $(O)/codecs/zlib-only/codec.d $(patsubst tests/tools/%.c,$(O)/tests/tools/%.d,$(wildcard tests/tools/*.c))
 
 # The example: a synthetic dump made here, converted, and what came out.
 demo: $(O)/kdump2elf $(O)/k2e-mkdump
