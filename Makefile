@@ -28,9 +28,10 @@ HAVE_ZLIB ?= $(call has,zlib)
 HAVE_LZO ?= $(call has,lzo2)
 HAVE_SNAPPY ?= $(call has,snappy)
 HAVE_ZSTD ?= $(call has,libzstd)
-# zlib pages: the faster decoders, tried in this order (codecs/codec.c)
+# zlib pages: the faster decoders, tried in this order (codecs/codec.c);
+# ISA-L only where libdeflate is not (it would not be used)
 HAVE_LIBDEFLATE ?= $(call has,libdeflate)
-HAVE_ISAL ?= $(call has,libisal)
+HAVE_ISAL ?= $(if $(filter 1,$(HAVE_LIBDEFLATE)),0,$(call has,libisal))
 
 CODEC_PKGS :=
 ifeq ($(HAVE_ZLIB),1)

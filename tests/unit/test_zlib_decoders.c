@@ -3,12 +3,15 @@
  * codecs/zlib-isal.c): on every input, valid or hostile, each built decoder
  * gives what zlib's inflate (codecs/zlib.c) gives: the same page, or the
  * same message.  Inputs live on the heap at their exact size, so ASan sees a
- * read past the end.
+ * read past the end in our code; the libraries are not instrumented, so
+ * zlib_decoders_guarded puts input and output against unmapped pages.
  */
 #include "tests/unit/harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "codecs/codecs-priv.h"
 
@@ -195,5 +198,82 @@ TEST(zlib_decoders_hostile)
 	}
 	decoders_release(&d);
 	CHECK_U64(bad, 0);
+}
+#endif
+
+#if HAVE_ZLIB
+/*
+ * Reads past the input and writes past the page fault: both end where an
+ * unmapped page begins.  Every prefix of a page's stream and corrupted
+ * copies, through every decoder built (zlib's too).
+ */
+TEST(zlib_decoders_guarded)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), span = 2 * PAGE + pg;
+	unsigned char *in = mmap(NULL, span + pg, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *out = mmap(NULL, PAGE + pg, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const struct k2e_codec *all[] = { &k2e_codec_zlib, &k2e_codec_zlib_libdeflate,
+					  &k2e_codec_zlib_isal };
+	unsigned char src[PAGE], cmp[3 * PAGE];
+	size_t clen;
+	unsigned tried = 0;
+
+	if (!CHECK(in != MAP_FAILED && out != MAP_FAILED) || !CHECK(PAGE % pg == 0))
+		return;
+	CHECK(mprotect(in + span, pg, PROT_NONE) == 0);
+	CHECK(mprotect(out + PAGE, pg, PROT_NONE) == 0);
+	for (int kind = 0; kind < 2; kind++) {
+		if (kind == 0)
+			sample(src, PAGE, 21);
+		else
+			test_fill_random(src, PAGE, 22);	/* stored blocks */
+		clen = deflate_page(src, PAGE, cmp, sizeof(cmp), 6);
+		if (!CHECK(clen > 0 && clen <= span))
+			continue;
+		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+			void *ctx = NULL;
+			struct k2e_err err;
+
+			if (!all[i]->built || !CHECK(all[i]->ctx_new(&ctx, &err) == 0))
+				continue;
+			for (size_t cut = 0; cut <= clen; cut++) {
+				memcpy(in + span - cut, cmp, cut);
+				all[i]->decompress(ctx, out, PAGE, in + span - cut, cut, &err);
+				tried++;
+			}
+			for (uint32_t seed = 1; seed <= 300; seed++) {
+				unsigned char r[4], *t = in + span - clen;
+
+				memcpy(t, cmp, clen);
+				test_fill_random(r, sizeof(r), seed);
+				t[(r[0] | r[1] << 8) % clen] ^= (unsigned char)(r[2] | 1);
+				all[i]->decompress(ctx, out, PAGE, t, clen, &err);
+				tried++;
+			}
+			/* A stream of two pages, into one: refused, nothing written past it. */
+			{
+				unsigned char *big = malloc(2 * PAGE), *bc = malloc(3 * PAGE);
+				size_t blen;
+
+				memset(big, 'k', 2 * PAGE);
+				test_fill_random(big, PAGE + 100, 24);
+				blen = deflate_page(big, 2 * PAGE, bc, 3 * PAGE, 6);
+				if (CHECK(blen > 0 && blen <= span)) {
+					memcpy(in + span - blen, bc, blen);
+					CHECK(all[i]->decompress(ctx, out, PAGE, in + span - blen, blen,
+								 &err) < 0);
+					CHECK_STR(err.msg, "page decompresses to more than 4096 bytes");
+				}
+				free(big);
+				free(bc);
+			}
+			all[i]->ctx_free(ctx);
+		}
+	}
+	CHECK(tried > 0);
+	munmap(in, span + pg);
+	munmap(out, PAGE + pg);
 }
 #endif
