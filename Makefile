@@ -8,6 +8,7 @@
 #   make deb              kdump2elf_VERSION_ARCH.deb here (debian/; built in a copy under $(O)/deb)
 #   make HAVE_ZSTD=0      leave a codec out (also HAVE_ZLIB, HAVE_LZO, HAVE_SNAPPY);
 #                         HAVE_FUSE=0 leaves --mount out
+#   make HAVE_LIBDEFLATE=0  decode zlib pages with ISA-L (HAVE_ISAL) or zlib
 #   make V=1              show the commands
 
 CC ?= cc
@@ -31,6 +32,10 @@ HAVE_SNAPPY ?= $(call has,snappy)
 HAVE_ZSTD ?= $(call has,libzstd)
 # --mount needs libfuse3; without it the option says it is not built.
 HAVE_FUSE ?= $(call has,fuse3)
+# zlib pages: the faster decoders, tried in this order (codecs/codec.c);
+# ISA-L only where libdeflate is not (it would not be used)
+HAVE_LIBDEFLATE ?= $(call has,libdeflate)
+HAVE_ISAL ?= $(if $(filter 1,$(HAVE_LIBDEFLATE)),0,$(call has,libisal))
 
 CODEC_PKGS :=
 ifeq ($(HAVE_ZLIB),1)
@@ -45,8 +50,15 @@ endif
 ifeq ($(HAVE_ZSTD),1)
 CODEC_PKGS += libzstd
 endif
+ifeq ($(HAVE_LIBDEFLATE),1)
+CODEC_PKGS += libdeflate
+endif
+ifeq ($(HAVE_ISAL),1)
+CODEC_PKGS += libisal
+endif
 LEFT_OUT := $(strip $(if $(filter 0,$(HAVE_ZLIB)),zlib) $(if $(filter 0,$(HAVE_LZO)),lzo) \
-	$(if $(filter 0,$(HAVE_SNAPPY)),snappy) $(if $(filter 0,$(HAVE_ZSTD)),zstd))
+	$(if $(filter 0,$(HAVE_SNAPPY)),snappy) $(if $(filter 0,$(HAVE_ZSTD)),zstd) \
+	$(if $(filter 1,$(HAVE_LIBDEFLATE) $(HAVE_ISAL)),,libdeflate))
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT ?= -O2 -g
@@ -57,7 +69,8 @@ EXTRA_FLAGS := $(SAN_FLAGS)
 endif
 
 CPPFLAGS += -I. -D_GNU_SOURCE -DHAVE_ZLIB=$(HAVE_ZLIB) -DHAVE_LZO=$(HAVE_LZO) \
-	-DHAVE_SNAPPY=$(HAVE_SNAPPY) -DHAVE_ZSTD=$(HAVE_ZSTD)
+	-DHAVE_SNAPPY=$(HAVE_SNAPPY) -DHAVE_ZSTD=$(HAVE_ZSTD) \
+	-DHAVE_LIBDEFLATE=$(HAVE_LIBDEFLATE) -DHAVE_ISAL=$(HAVE_ISAL)
 CFLAGS += -std=gnu11 $(OPT) $(WARN) -pthread $(EXTRA_FLAGS) \
 	$(if $(strip $(CODEC_PKGS)),$(shell $(PKG_CONFIG) --cflags $(CODEC_PKGS)))
 LDFLAGS += -pthread $(EXTRA_FLAGS)
@@ -89,6 +102,18 @@ $(O)/kdump2elf: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(FUSE_LIBS)
 
+# The same program with zlib pages decoded by zlib alone (codecs/codec.c,
+# K2E_ZLIB_ONLY): tests compare its cores with kdump2elf's, the benchmark
+# times both.  Its codec table comes first, so the archive's is not linked.
+$(O)/codecs/zlib-only/codec.o: codecs/codec.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) -DK2E_ZLIB_ONLY=1 $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/kdump2elf-zlib: $(O)/cli/main.o $(CLI_SRC:%.c=$(O)/%.o) $(O)/codecs/zlib-only/codec.o $(O)/libk2e.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(FUSE_LIBS)
+
 # The synthetic dump generator always has every codec: it must write them all.
 GEN_LIBS := $(shell $(PKG_CONFIG) --libs zlib lzo2 snappy libzstd libbpf)
 $(O)/k2e-mkdump: $(GEN_SRC:%.c=$(O)/%.o)
@@ -117,7 +142,7 @@ $(O)/tools/%: $(O)/tests/tools/%.o $(O)/libk2e.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test-bins: $(O)/kdump2elf $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS) $(TOOL_BINS)
+test-bins: $(O)/kdump2elf $(O)/kdump2elf-zlib $(O)/k2e-mkdump $(O)/unit-tests $(FUZZ_BINS) $(TOOL_BINS)
 
 # The whole suite, then the whole suite again under ASan + UBSan.
 check: test check-sanitize
@@ -145,7 +170,7 @@ clean:
 # Every object depends on the headers it includes (-MMD), tests and tools too.
 -include $(LIB_OBJ:.o=.d) $(O)/cli/main.d $(CLI_SRC:%.c=$(O)/%.d) \
 	$(UNIT_SRC:%.c=$(O)/%.d) $(GEN_SRC:%.c=$(O)/%.d) $(FUZZ_SRC:%.c=$(O)/%.d) \
-	$(O)/tests/fuzz/replay.d $(patsubst tests/tools/%.c,$(O)/tests/tools/%.d,$(wildcard tests/tools/*.c))
+	$(O)/tests/fuzz/replay.d $(O)/codecs/zlib-only/codec.d $(patsubst tests/tools/%.c,$(O)/tests/tools/%.d,$(wildcard tests/tools/*.c))
 
 # The example: a dump converted with no vmlinux, and what came out (tests/demo.sh):
 # a cached real fixture, else a synthetic kernel made here.  DEMO=synthetic forces it.

@@ -25,10 +25,11 @@
 #                    page (slow: libkdumpfile from Python) [0]
 #
 # What it does:
-#  1. builds kdump2elf and k2e-mkdump (make O=bench/build, -O2) and the
+#  1. builds kdump2elf, kdump2elf-zlib (zlib pages through zlib's inflate
+#     instead of libdeflate) and k2e-mkdump (make O=bench/build, -O2) and the
 #     benchmark's own programs (-O2): kdf-convert (the libkdumpfile peer),
-#     decompress-only (D), write-only (W), flatten (makedumpfile -F's record
-#     order from a finished kdump file);
+#     decompress-only (D) and decompress-only-zlib, write-only (W), flatten
+#     (makedumpfile -F's record order from a finished kdump file);
 #  2. makes the dumps once into the cache: the real fixtures of
 #     ../shared/fixtures/kdump-6.1-k2e when this clone sits beside shared/
 #     (the ELF one unpacked, the lzo one flattened), one large synthetic dump
@@ -46,7 +47,10 @@
 # kdump file), the libkdumpfile peer, kdump2elf reading the flattened stream
 # from a pipe (cat FLAT | kdump2elf -) and as a seekable flattened file,
 # makedumpfile -R on the flattened stream, crash's time to its prompt on the
-# flattened file (real dumps with their vmlinux only), D and W.
+# flattened file (real dumps with their vmlinux only), D and W.  On dumps of
+# zlib pages the kdump2elf rows and D are timed twice: with the decoder
+# kdump2elf uses (libdeflate where built) and with zlib's inflate (the
+# kdump2elf-zlib build), shown side by side.
 # Physical limit = max((D + W) / cores, W), D = decompress only, one thread,
 # the same codec libraries; W = buffered writes of the bytes kdump2elf writes
 # (its non-zero pages), fsync NOT included (kdump2elf does not fsync).
@@ -87,14 +91,22 @@ fi
 # Always from scratch (-B): an incremental build in bench/build was seen to go
 # stale while the tree changed under it.  Warnings stay warnings here (make
 # check is where they are errors).
-make -B -s -j"$CORES" O="$B" OPT="-O2 -g" WARN="-Wall -Wextra" "$B/kdump2elf" "$B/k2e-mkdump" >&2
-CODEC_LIBS=$(pkg-config --libs zlib lzo2 snappy libzstd)
+make -B -s -j"$CORES" O="$B" OPT="-O2 -g" WARN="-Wall -Wextra" "$B/kdump2elf" "$B/kdump2elf-zlib" \
+	"$B/k2e-mkdump" >&2
+CODEC_LIBS=$(pkg-config --libs zlib lzo2 snappy libzstd $(for p in libdeflate libisal; do
+	pkg-config --exists $p && echo $p; done))
 BCC="cc -std=gnu11 -O2 -g -Wall -Wextra -Werror"
 $BCC -o "$B/kdf-convert" "$BENCH/kdf-convert.c" $(pkg-config --cflags --libs libkdumpfile)
 $BCC -I. -o "$B/decompress-only" "$BENCH/decompress-only.c" "$B/libk2e.a" $CODEC_LIBS -pthread
+# the same with zlib's inflate for zlib pages: the Makefile's zlib-only codec table first
+$BCC -I. -o "$B/decompress-only-zlib" "$BENCH/decompress-only.c" "$B/codecs/zlib-only/codec.o" \
+	"$B/libk2e.a" $CODEC_LIBS -pthread
 $BCC -o "$B/write-only" "$BENCH/write-only.c"
 $BCC -o "$B/flatten" "$BENCH/flatten.c"
 K2E=$B/kdump2elf
+K2EZ=$B/kdump2elf-zlib
+ZDEC=$("$K2E" --version | sed -n 's/.*zlib (\([^)]*\)).*/\1/p')
+ZDEC=${ZDEC:-zlib}
 MKDUMP=$B/k2e-mkdump
 PEER=$B/kdf-convert
 CMP="/usr/bin/python3 $ROOT/tests/tools/kdf-compare.py"
@@ -202,10 +214,15 @@ verify() {	# LABEL EXPECTED_DIGEST|- INPUT...
 	"$K2E" -q --threads 1 -o "$k1" "$@" 2>>"$OUTD/verify.log" || true
 	"$K2E" -q --threads 2 -o "$k2" "$@" 2>>"$OUTD/verify.log" || true
 	"$PEER" -o "$p" "$@" 2>>"$OUTD/verify.log" || true
+	"$K2EZ" -q --threads 2 -o "$OUTD/v-z.elf" "$@" 2>>"$OUTD/verify.log" || true
 	a=$( ($CMP --digest "$k2" 2>&1 || true) | sed -n 's/.* digest //p')
 	b=$( ($CMP --digest "$p" 2>&1 || true) | sed -n 's/.* digest //p')
 	local res="ok"
 	cmp -s "$k1" "$k2" || { res="FAIL: --threads 1 and 2 differ"; check_fail=1; }
+	if ! cmp -s "$k2" "$OUTD/v-z.elf"; then
+		[ "$res" = ok ] && res="FAIL: kdump2elf-zlib's core differs" || res="$res; kdump2elf-zlib's core differs"
+		check_fail=1
+	fi
 	if [ -z "$a" ] || [ "$a" != "$b" ]; then
 		res="$res; peer digest ${b:-none} != kdump2elf ${a:-none}"
 		check_fail=1
@@ -318,6 +335,7 @@ run_tool() {
 	other=$(awk -v b="$((b1 - b0))" -v hz="$HZ" -v c="$cpu" -v k="${catcpu:-0}" -v w="$sec" -v n="$CORES" \
 		'BEGIN { o = b / hz - c - k; if (o < 0) o = 0; printf "%.3f", (w >= 1 ? o / (w * n) : -1) }')
 	case $tool in
+	Dz) sec=$(sed -n 's/.* decompress_s \([0-9.]*\).*/\1/p' "$LOG") ;;
 	D) sec=$(sed -n 's/.* decompress_s \([0-9.]*\).*/\1/p' "$LOG")
 	   WBYTES=$(sed -n 's/.* write_bytes \([0-9]*\).*/\1/p' "$LOG")
 	   PAGES=$(sed -n 's/^pages \([0-9]*\).*/\1/p' "$LOG") ;;
@@ -349,6 +367,13 @@ tool_mdfR() { $TIMEV -v -o "$RSS" makedumpfile -R "$OUTD/mdf.R" <"$FLAT"; }
 tool_crash() { echo exit | $TIMEV -v -o "$RSS" crash -s "$VMLINUX" "$FLAT"; }
 tool_R() { $TIMEV -v -o "$RSS" cat "${SEEK[@]}" >/dev/null; }
 tool_D() { $TIMEV -v -o "$RSS" "$B/decompress-only" "${SEEK[@]}"; }
+# The same with zlib pages through zlib's inflate (kdump2elf-zlib).
+tool_k2e2z() { $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" "${SEEK[@]}"; }
+tool_k2e1z() { $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 1 -o "$OUTD/k.elf" "${SEEK[@]}"; }
+tool_fullz() { $TIMEV -v -o "$RSS" "$K2EZ" -q -o "$OUTD/k.elf" "${SEEK[@]}"; }
+tool_pipez() { $TIMEV -v -o "$RSS.cat" cat "$FLAT" | $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" -; }
+tool_flatfilez() { $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" "$FLAT"; }
+tool_Dz() { $TIMEV -v -o "$RSS" "$B/decompress-only-zlib" "${SEEK[@]}"; }
 tool_W() { $TIMEV -v -o "$RSS" "$B/write-only" "$WBYTES" "$OUTD/w.out"; }
 
 # bench_group GROUP TOOLS...: N rounds over the tools.
@@ -375,11 +400,11 @@ if [ "$HAVE_REAL" = 1 ]; then
 	ct=""
 	if [ -n "$VMLINUX" ]; then ct=crash; else CRASH_NOTE="crash not timed: no vmlinux-$rel under /var/cache/kdump2elf/fixtures (tests/fixtures/make-fixtures makes it)"; fi
 	SEEK=("$FIX/vmcore.kdump-zlib"); FLAT=$FIX/vmcore.flat-zlib
-	bench_group real-zlib D W k2e2 k2e1 full peer pipe flatfile mdfR $ct
+	bench_group real-zlib D Dz W k2e2 k2e2z k2e1 k2e1z full fullz peer pipe pipez flatfile flatfilez mdfR $ct
 	SEEK=("$FIX/vmcore.kdump-lzo"); FLAT=$REAL/vmcore.kdump-lzo.flat
 	bench_group real-lzo D W k2e2 k2e1 full peer pipe flatfile mdfR
 	SEEK=("$FIX/vmcore.split-zlib.1" "$FIX/vmcore.split-zlib.2"); FLAT=
-	bench_group real-split D W k2e2 k2e1 full peer
+	bench_group real-split D Dz W k2e2 k2e2z k2e1 k2e1z full fullz peer
 	SEEK=("$REAL/vmcore.elf-d31"); FLAT=
 	bench_group real-elf D W k2e2 k2e1 full peer
 else
@@ -387,7 +412,11 @@ else
 fi
 for c in $CODECS; do
 	SEEK=("$SYN/$c"); FLAT=$SYN/$c.flat
-	bench_group "synth-$c" D W k2e2 k2e1 peer pipe mdfR
+	if [ "$c" = zlib ]; then
+		bench_group "synth-$c" D Dz W k2e2 k2e2z k2e1 k2e1z peer pipe pipez mdfR
+	else
+		bench_group "synth-$c" D W k2e2 k2e1 peer pipe mdfR
+	fi
 done
 SEEK=("$CACHE/sparse/sparse-1tib"); FLAT=
 bench_group sparse-1tib D W k2e2 k2e1 peer
@@ -396,4 +425,4 @@ bench_group sparse-1tib D W k2e2 k2e1 peer
 total_s=$(( $(date +%s) - T0 ))
 SRC=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "not a git checkout")
 /usr/bin/python3 "$BENCH/table.py" "$RES" "$CORES" "$COLD" "$N" "$GIB" "$total_s" "$CHECKS" "$GENLOG" \
-	"$CRASH_NOTE" "$check_fail" "$SRC" | tee "$BENCH/results-latest.txt"
+	"$CRASH_NOTE" "$check_fail" "$SRC" "$ZDEC" | tee "$BENCH/results-latest.txt"

@@ -2,7 +2,7 @@
 """table.py - the table of bench/run.sh from its runs.tsv (one line per timed run:
 dump, tool, round, seconds, peak RSS KiB, exit status, pages, CPU s, other share)."""
 import statistics, sys, collections, platform, os
-res, cores, cold, n, gib, total_s, checks, genlog, crash_note, check_fail, src = sys.argv[1:]
+res, cores, cold, n, gib, total_s, checks, genlog, crash_note, check_fail, src, zdec = sys.argv[1:]
 cores = int(cores)
 runs = collections.defaultdict(list)
 rss = collections.defaultdict(int)
@@ -34,12 +34,18 @@ names = {
     "crash": "crash to prompt (flat)", "D": "D: decompress only, 1 thr",
     "W": "W: write, no fsync", "R": "R: read input (cat)", "limit": "physical limit",
 }
+# On zlib dumps, TOOLz is TOOL with zlib pages through zlib's inflate
+# (kdump2elf-zlib, decompress-only-zlib): a column beside TOOL's row.
+for t in list(names):
+    names[t + "z"] = names[t] + " (zlib inflate)"
 print("kdump2elf benchmark (bench/run.sh), %s, %d cores, %s cache, median of %s runs, %s, source %s"
       % (platform.node(), cores, "cold (dropped before each run)" if cold == "1" else "warm (inputs read before their rounds)", n,
          os.popen("date -u +'%F %H:%MZ'").read().strip(), src))
 print("MB = 10^6 bytes of page data (dumped pages x page size, zero pages included)."
       " x limit = time / physical limit; x peer = peer time / time (higher is faster)")
 print("limit = max((D + W) / %d, W); W writes the non-zero page bytes kdump2elf writes, fsync excluded;" % cores)
+print("D decodes zlib pages with %s (kdump2elf's zlib decoder, the fastest built); on zlib dumps the" % zdec)
+print("'zlib inflate' columns time the same tool with zlib's inflate instead (kdump2elf-zlib), 'x' = that / time")
 print("kdump2elf rows make the core only (--no-sidecar --no-gdb-script), as the peer does; '+ .gdb + .sym'")
 print("is the default command, which adds the gdb script and (no vmlinux here) the symbol sidecar")
 if cold == "1":
@@ -47,8 +53,9 @@ if cold == "1":
 else:
     print("Warm cache: every input was read once before its rounds; outputs are removed and synced between runs")
 print()
-hdr = "%-12s %-27s %9s %8s %8s %8s %8s %7s %6s" % ("dump", "tool", "median s", "MB/s", "x limit",
-                                                "x peer", "RSS MiB", "CPU s", "other")
+hdr = "%-12s %-27s %9s %8s %8s %8s %8s %7s %6s %10s %5s" % ("dump", "tool", "median s", "MB/s", "x limit",
+                                                "x peer", "RSS MiB", "CPU s", "other",
+                                                "zlib infl", "x")
 print(hdr)
 print("-" * len(hdr))
 targets = collections.OrderedDict()
@@ -63,6 +70,7 @@ for g in groups:
     peer = med.get((g, "peer"))
     order = ["k2e2", "k2e1", "full", "pipe", "flatfile", "peer", "mdfR", "crash", "D", "W", "R"]
     rows = [t for t in order if (g, t) in med]
+    zrows = [t for t in rows if (g, t + "z") in med]
     for t in rows + ["limit"]:
         s = lim if t == "limit" else med[g, t]
         if s is None:
@@ -79,7 +87,18 @@ for g in groups:
             oth = "%5.0f%%" % (100 * others[g, t]) if others[g, t] >= 0 else "%6s" % "-"
             if others[g, t] > 0.10:
                 noisy.append("%s %s" % (g, names[t]))
-        print("%-12s %-27s %9.3f %s %s %s %s %s %s%s" % (g, names[t], s, mbs, xl, xp, r, cpu, oth, bad))
+        zc = ""
+        if t in zrows:
+            zs = med[g, t + "z"]
+            zc = " %10.3f %5.2f" % (zs, zs / s if s > 0 else 0)
+            if others[g, t + "z"] > 0.10:
+                noisy.append("%s %s" % (g, names[t + "z"]))
+            if not rcs[g, t + "z"] <= {"0"}:
+                zc += "  exit " + ",".join(sorted(rcs[g, t + "z"]))
+        elif t == "limit" and (g, "Dz") in med and W is not None:
+            zs = max((med[g, "Dz"] + W) / cores, W)
+            zc = " %10.3f %5.2f" % (zs, zs / s if s > 0 else 0)
+        print("%-12s %-27s %9.3f %s %s %s %s %s %s%s%s" % (g, names[t], s, mbs, xl, xp, r, cpu, oth, zc, bad))
         if t in ("k2e2", "k2e1", "full", "pipe", "flatfile") and rss[g, t] > maxrss[0]:
             maxrss = (rss[g, t], "%s %s" % (g, names[t]))
     print()
@@ -93,7 +112,7 @@ print("'-': runs shorter than 1 s, too short to tell.")
 if noisy:
     print("CAUTION: other work took > 10%% of the machine during: %s" % "; ".join(noisy))
 print()
-print("Targets (issue 7)")
+print("Targets (issues 7 and 16)")
 print("  1. kdump2elf --threads 2 within 1.3x of the physical limit, every codec:")
 for g in groups:
     if (g, "k2e2") in med and limits.get(g) and not g.startswith("sparse"):
@@ -105,6 +124,18 @@ for g in groups:
         elif w and min(w) > 0 and max(w) / min(w) > 1.5:
             note = "  (suspect: W varied %.2f-%.2f s between runs)" % (min(w), max(w))
         print("       %-12s %.2fx  %s%s" % (g, x, verdict(x <= 1.3), note))
+if any((g, "k2e2z") in med for g in groups):
+    print("     the same with zlib's inflate (kdump2elf-zlib), against the limit of its own D:")
+    for g in groups:
+        if (g, "k2e2z") in med and (g, "Dz") in med and (g, "W") in med:
+            lz = max((med[g, "Dz"] + med[g, "W"]) / cores, med[g, "W"])
+            print("       %-12s %.2fx  (%.2fx the %s limit)" % (g, med[g, "k2e2z"] / lz,
+                                                            med[g, "k2e2z"] / limits[g], zdec))
+    print("     D, zlib pages: %s vs zlib's inflate, one thread:" % zdec)
+    for g in groups:
+        if (g, "Dz") in med and (g, "D") in med:
+            print("       %-12s %.3f s vs %.3f s: %.2fx faster" % (g, med[g, "D"], med[g, "Dz"],
+                                                             med[g, "Dz"] / med[g, "D"]))
 print("  2. peak RSS <= 64 MiB (every kdump2elf run): max %.1f MiB (%s)  %s"
       % (maxrss[0] / 1024, maxrss[1], verdict(maxrss[0] <= 64 * 1024)))
 print("  3. flattened from a pipe >= 0.9x the speed of the same dump seekable (kdump file, --threads 2):")
@@ -121,7 +152,7 @@ for g in groups:
     if (g, "k2e2") in med and (g, "peer") in med:
         print("       %-12s %.2fx faster" % (g, med[g, "peer"] / med[g, "k2e2"]))
 print()
-print("Output checks (untimed; --threads 1 = --threads 2 byte for byte, peer pages = kdump2elf pages):")
+print("Output checks (untimed; --threads 1 = --threads 2 = kdump2elf-zlib byte for byte, peer pages = kdump2elf pages):")
 print(open(checks).read().rstrip() or "  (none)")
 print("  => %s" % ("all ok" if check_fail == "0" else "SOME FAILED"))
 print()

@@ -48,6 +48,25 @@ struct cli {
 	bool shown;
 };
 
+/* The version, and the codecs built with the library decoding each. */
+static void print_version(void)
+{
+	const char *sep = "";
+
+	printf("kdump2elf %s\ncodecs:", K2E_VERSION);
+	for (int i = 1; i < K2E_CODEC_COUNT; i++) {
+		const struct k2e_codec *c = k2e_codec_get((enum k2e_codec_id)i);
+
+		if (!c->built)
+			continue;
+		printf("%s %s", sep, c->name);
+		if (c->decoder && strcmp(c->decoder, c->name) != 0)
+			printf(" (%s)", c->decoder);
+		sep = ",";
+	}
+	printf("\n");
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: kdump2elf [-fqv] [--threads N] [--vmlinux FILE] [--modules DIR]... -o OUTPUT DUMP [PIECE...]\n"
@@ -213,7 +232,7 @@ static int parse_args(int argc, char **argv, struct cli *c, int *ret_first)
 			usage(stdout);
 			exit(K2E_EXIT_OK);
 		case 'V':
-			printf("kdump2elf %s\n", K2E_VERSION);
+			print_version();
 			exit(K2E_EXIT_OK);
 		default:
 			usage(stderr);

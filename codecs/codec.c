@@ -10,10 +10,24 @@ static const struct k2e_codec raw_codec = {
 	.built = true,
 };
 
+/*
+ * zlib pages go to the fastest decoder built (bench/results-latest.txt:
+ * libdeflate, then ISA-L, then zlib itself).  K2E_ZLIB_ONLY=1 builds the
+ * variant that decodes them with zlib alone (the Makefile's
+ * kdump2elf-zlib, for tests and the benchmark), without a run-time switch.
+ */
+#if HAVE_LIBDEFLATE && !K2E_ZLIB_ONLY
+#define ZLIB_DECODER k2e_codec_zlib_libdeflate
+#elif HAVE_ISAL && !K2E_ZLIB_ONLY
+#define ZLIB_DECODER k2e_codec_zlib_isal
+#else
+#define ZLIB_DECODER k2e_codec_zlib
+#endif
+
 /* Indexed by enum k2e_codec_id. */
 static const struct k2e_codec *const codec_table[K2E_CODEC_COUNT] = {
 	[K2E_CODEC_RAW] = &raw_codec,
-	[K2E_CODEC_ZLIB] = &k2e_codec_zlib,
+	[K2E_CODEC_ZLIB] = &ZLIB_DECODER,
 	[K2E_CODEC_LZO] = &k2e_codec_lzo,
 	[K2E_CODEC_SNAPPY] = &k2e_codec_snappy,
 	[K2E_CODEC_ZSTD] = &k2e_codec_zstd,

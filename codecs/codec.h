@@ -41,6 +41,11 @@ enum {
 
 struct k2e_codec {
 	const char *name;
+	/*
+	 * The library that decodes, where a codec has more than one (zlib:
+	 * "libdeflate", "isa-l" or "zlib"); NULL otherwise.
+	 */
+	const char *decoder;
 	uint32_t desc_flag;	/* page_desc flag bit; 0 for raw */
 	bool built;		/* false: library not compiled in */
 	/* Per-thread state; may be NULL when the codec keeps none. */

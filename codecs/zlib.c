@@ -1,4 +1,8 @@
-/* zlib: each page is one zlib stream (compress2 / uncompress). */
+/*
+ * zlib: each page is one zlib stream (compress2 / uncompress).  The faster
+ * decoders (zlib-libdeflate.c, zlib-isal.c) come back here for a page they
+ * refuse, so that what a corrupt page is called stays zlib's words.
+ */
 #include "codecs/codecs-priv.h"
 
 #if HAVE_ZLIB
@@ -56,6 +60,7 @@ static int zlib_decompress(void *ctx, void *dst, size_t dst_cap,
 
 const struct k2e_codec k2e_codec_zlib = {
 	.name = "zlib",
+	.decoder = "zlib",
 	.desc_flag = K2E_DESC_ZLIB,
 	.built = true,
 	.ctx_new = zlib_ctx_new,
@@ -65,6 +70,7 @@ const struct k2e_codec k2e_codec_zlib = {
 #else
 const struct k2e_codec k2e_codec_zlib = {
 	.name = "zlib",
+	.decoder = "zlib",
 	.desc_flag = K2E_DESC_ZLIB,
 };
 #endif

@@ -4,7 +4,7 @@
 set -eu
 what=${1:-all}
 build="build-essential pkg-config libelf-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev
-       libbpf-dev libdw-dev libfuse3-dev fuse3"
+       libbpf-dev libdw-dev libdeflate-dev libfuse3-dev fuse3"
 test="mandoc xz-utils gdb gdb-multiarch crash makedumpfile python3-libkdumpfile python3-drgn python3-jsonschema
       bpftool binutils time strace bsdutils parallel dpkg-dev debhelper lintian fakeroot llvm-14"
 case $what in

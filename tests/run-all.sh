@@ -37,7 +37,7 @@ else
 	not_ok "unit tests did not finish"
 fi
 
-for s in synthetic bad-inputs real-fixtures gdb gdb-arm64 hostile sidecar sidecar-arm64 kallsyms-locate symtab batch demo parallel mount fuzz-replay docs deb; do
+for s in synthetic bad-inputs real-fixtures gdb gdb-arm64 hostile sidecar sidecar-arm64 kallsyms-locate symtab batch demo parallel inflate mount fuzz-replay docs deb; do
 	section "$s"
 	. "$ROOT/tests/e2e/$s.sh"
 done
