@@ -183,6 +183,7 @@ demo: $(O)/kdump2elf $(O)/k2e-mkdump
 # Issue 7's benchmark (not part of check): bench/run.sh, table in bench/results-latest.txt.
 bench:
 	bench/run.sh
+	bench/mount.sh
 
 .PHONY: bench
 
