@@ -232,7 +232,8 @@ static int core_symbols(const struct k2e_dump *d, struct known *kn, const struct
 		if (k2e_modules_add_symbols(own, kn->k, &e) < 0)
 			snprintf(res->core_symtab_note, sizeof(res->core_symtab_note),
 				 "no module symbols: %.900s", e.msg);
-		if (own->n_bad_names)
+		/* Bad module names were named once already, by the module list (learn()). */
+		if (own->n_bad_names > kn->mods.n_bad_names)
 			warn(res, "core symbol table: %zu module or symbol names in the dump are not names the kernel makes: left out (first: %s)",
 			     own->n_bad_names, own->bad_name);
 		k2e_symtab_finish(own);
