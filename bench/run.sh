@@ -53,7 +53,7 @@
 # kdump2elf-zlib build), shown side by side.
 # Physical limit = max((D + W) / cores, W), D = decompress only, one thread,
 # the same codec libraries; W = buffered writes of the bytes kdump2elf writes
-# (its non-zero pages), fsync NOT included (kdump2elf does not fsync).
+# (its non-zero pages) and their fsync(), as kdump2elf's commit does (lib/outfile.c).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -197,7 +197,8 @@ fi
 VMLINUX=
 if [ "$HAVE_REAL" = 1 ]; then
 	rel=$(grep -o 'Linux version [^ ]*' "$FIX/vmcore.dmesg.txt" | head -n1 | cut -d' ' -f3)
-	for v in /var/cache/kdump2elf/fixtures/*/vmlinux-"$rel" /var/cache/kdump2elf/fixtures/*/vmlinux-*; do
+	# Only the fixture's own kernel: another release's vmlinux makes crash fail.
+	for v in /var/cache/kdump2elf/fixtures/*/vmlinux-"$rel" /usr/lib/debug/boot/vmlinux-"$rel"; do
 		[ -f "$v" ] && { VMLINUX=$v; break; }
 	done
 fi
@@ -374,7 +375,7 @@ tool_fullz() { $TIMEV -v -o "$RSS" "$K2EZ" -q -o "$OUTD/k.elf" "${SEEK[@]}"; }
 tool_pipez() { $TIMEV -v -o "$RSS.cat" cat "$FLAT" | $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" -; }
 tool_flatfilez() { $TIMEV -v -o "$RSS" "$K2EZ" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" "$FLAT"; }
 tool_Dz() { $TIMEV -v -o "$RSS" "$B/decompress-only-zlib" "${SEEK[@]}"; }
-tool_W() { $TIMEV -v -o "$RSS" "$B/write-only" "$WBYTES" "$OUTD/w.out"; }
+tool_W() { $TIMEV -v -o "$RSS" "$B/write-only" --fsync "$WBYTES" "$OUTD/w.out"; }
 
 # bench_group GROUP TOOLS...: N rounds over the tools.
 bench_group() {

@@ -32,7 +32,7 @@ names = {
     "peer": "libkdumpfile peer", "pipe": "kdump2elf, flat from pipe",
     "flatfile": "kdump2elf, flat as file", "mdfR": "makedumpfile -R (flat)",
     "crash": "crash to prompt (flat)", "D": "D: decompress only, 1 thr",
-    "W": "W: write, no fsync", "R": "R: read input (cat)", "limit": "physical limit",
+    "W": "W: write + fsync", "R": "R: read input (cat)", "limit": "physical limit",
 }
 # On zlib dumps, TOOLz is TOOL with zlib pages through zlib's inflate
 # (kdump2elf-zlib, decompress-only-zlib): a column beside TOOL's row.
@@ -43,7 +43,7 @@ print("kdump2elf benchmark (bench/run.sh), %s, %d cores, %s cache, median of %s 
          os.popen("date -u +'%F %H:%MZ'").read().strip(), src))
 print("MB = 10^6 bytes of page data (dumped pages x page size, zero pages included)."
       " x limit = time / physical limit; x peer = peer time / time (higher is faster)")
-print("limit = max((D + W) / %d, W); W writes the non-zero page bytes kdump2elf writes, fsync excluded;" % cores)
+print("limit = max((D + W) / %d, W); W writes the non-zero page bytes kdump2elf writes and fsyncs them, as kdump2elf does;" % cores)
 print("D decodes zlib pages with %s (kdump2elf's zlib decoder, the fastest built); on zlib dumps the" % zdec)
 print("'zlib inflate' columns time the same tool with zlib's inflate instead (kdump2elf-zlib), 'x' = that / time")
 print("kdump2elf rows make the core only (--no-sidecar --no-gdb-script), as the peer does; '+ .gdb + .sym'")

@@ -3,8 +3,9 @@
  * to a new file on this disk with buffered pwrite()s of CHUNK bytes in file
  * order, as kdump2elf's workers do (one 256 KiB batch of pages at a time),
  * into a file first sized with ftruncate() as kdump2elf sizes its output.
- * Without --fsync the time ends at close(), as kdump2elf's does (it does not
- * fsync); with --fsync an fsync() before close() is included.
+ * Without --fsync the time ends at close(); with --fsync an fsync() before
+ * close() is included, as in kdump2elf, which fsyncs its outputs before it
+ * puts them in place (lib/outfile.c): bench/run.sh times W with --fsync.
  *
  *   write-only [--fsync] BYTES FILE
  *
