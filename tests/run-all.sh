@@ -39,7 +39,9 @@ fi
 
 for s in synthetic bad-inputs real-fixtures gdb gdb-arm64 hostile sidecar sidecar-arm64 kallsyms-locate symtab batch demo parallel inflate mount fuzz-replay docs deb; do
 	section "$s"
+	t0=$SECONDS
 	. "$ROOT/tests/e2e/$s.sh"
+	echo "   ($s: $((SECONDS - t0)) s)"
 done
 
 if [ -n "$T_NOTES" ]; then

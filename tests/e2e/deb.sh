@@ -151,7 +151,7 @@ else
 				[ "$(deb_step install)" = 0 ] || tail -n 20 "$DB/install.log"
 			fi
 			if [ "$(deb_step install)" = 0 ]; then
-				check_eq "deb: installed kdump2elf --version" "kdump2elf $DEB_VERSION" "$(cat "$DB/version.txt")"
+				check_eq "deb: installed kdump2elf --version" "kdump2elf $DEB_VERSION" "$(head -n 1 "$DB/version.txt")"
 				check_eq "deb: man page, schema, README and copyright installed" 0 "$(deb_step files)"
 				check_eq "deb: installed schema is schema/summary.schema.json" 0 "$(deb_step schema)"
 				check_eq "deb: installed man page is man/kdump2elf.1" 0 "$(deb_step man)"
