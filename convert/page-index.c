@@ -34,6 +34,17 @@ struct k2e_page_ent *k2e_page_index_ent(const struct k2e_page_index *ix, uint64_
 	return &ix->ent[(off - ix->l->data_start) >> ix->l->page_shift];
 }
 
+void k2e_page_index_set(struct k2e_page_index *ix, const struct k2e_page_ref *r, uint8_t kind)
+{
+	struct k2e_page_ent *e;
+
+	if (!ix || !(e = k2e_page_index_ent(ix, r->pfn)))
+		return;
+	*e = (struct k2e_page_ent){
+		.off = r->off, .size = r->size, .kind = kind, .codec = r->codec, .input = r->input,
+	};
+}
+
 /* A cached page: slot i's bytes are at data + i * page_size. */
 struct slot {
 	uint64_t pfn;

@@ -42,6 +42,8 @@ struct k2e_page_index {
 int k2e_page_index_init(struct k2e_page_index *ix, const struct k2e_layout *l,
 			struct k2e_err *err);
 void k2e_page_index_release(struct k2e_page_index *ix);
+/* Record that r->pfn's page is r, of kind `kind` (ix NULL: nothing). */
+void k2e_page_index_set(struct k2e_page_index *ix, const struct k2e_page_ref *r, uint8_t kind);
 /* The entry of pfn's page, or NULL when the pfn is in no run of the layout. */
 struct k2e_page_ent *k2e_page_index_ent(const struct k2e_page_index *ix, uint64_t pfn);
 

@@ -619,19 +619,6 @@ static void report_range(struct pipeline *p, const struct k2e_lost_range *lr,
 		    b && b->n && b->ref[0].pfn < lr->pfn ? b->ref[0].pfn : lr->pfn);
 }
 
-/* With an index: pfn's page is r, of kind `kind`. */
-static void index_set(const struct k2e_pages_opts *opts, const struct k2e_page_ref *r,
-		      uint8_t kind)
-{
-	struct k2e_page_ent *e;
-
-	if (!opts->index || !(e = k2e_page_index_ent(opts->index, r->pfn)))
-		return;
-	*e = (struct k2e_page_ent){
-		.off = r->off, .size = r->size, .kind = kind, .codec = r->codec, .input = r->input,
-	};
-}
-
 static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct k2e_err *err)
 {
 	struct k2e_dump *d = p->d;
@@ -664,7 +651,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 		}
 		if (r.kind == K2E_PAGE_ZERO) {
 			p->st->zero++;
-			index_set(opts, &r, K2E_PAGE_ZERO);
+			k2e_page_index_set(opts->index, &r, K2E_PAGE_ZERO);
 			continue;
 		}
 		c = k2e_codec_get(r.codec);
@@ -684,7 +671,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 		    zc.codec == r.codec) {
 			if (zc.is_zero) {
 				p->st->zero++;
-				index_set(opts, &r, K2E_PAGE_ZERO);
+				k2e_page_index_set(opts->index, &r, K2E_PAGE_ZERO);
 				continue;
 			}
 		} else if (r.off == d->zero_off) {
@@ -700,7 +687,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 				continue;
 			if (zc.is_zero) {
 				p->st->zero++;
-				index_set(opts, &r, K2E_PAGE_ZERO);
+				k2e_page_index_set(opts->index, &r, K2E_PAGE_ZERO);
 				continue;
 			}
 		}
@@ -710,7 +697,7 @@ static int produce(struct pipeline *p, const struct k2e_pages_opts *opts, struct
 				reader_lost(p, &r, 1, K2E_LOST_DATA_EOF, NULL, false, low);
 				continue;
 			}
-			index_set(opts, &r, K2E_PAGE_DATA);
+			k2e_page_index_set(opts->index, &r, K2E_PAGE_DATA);
 			p->st->written++;
 			continue;
 		}

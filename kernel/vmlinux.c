@@ -71,21 +71,30 @@ static int sym_cmp(const void *a, const void *b)
 	return strcmp(((const struct sym *)a)->name, ((const struct sym *)b)->name);
 }
 
-static int load_symtab(struct k2e_vmlinux *v, struct k2e_err *err)
+/* The first SHT_SYMTAB with data: its header in *sh, its entries in *ret_n; NULL when none. */
+static Elf_Data *symtab_data(Elf *elf, GElf_Shdr *sh, size_t *ret_n)
 {
 	Elf_Scn *scn = NULL;
+	Elf_Data *data;
 
-	while ((scn = elf_nextscn(v->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t n;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, sh) || sh->sh_type != SHT_SYMTAB || !sh->sh_entsize)
+			continue;
+		if (!(data = elf_getdata(scn, NULL)))
+			continue;
+		*ret_n = sh->sh_size / sh->sh_entsize;
+		return data;
+	}
+	return NULL;
+}
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
+static int load_symtab(struct k2e_vmlinux *v, struct k2e_err *err)
+{
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t n;
+
+	if ((data = symtab_data(v->elf, &sh, &n))) {
 		v->syms = calloc(n ? n : 1, sizeof(*v->syms));
 		if (!v->syms)
 			return k2e_err_set(err, "out of memory");
@@ -175,18 +184,11 @@ int k2e_vmlinux_symbol(struct k2e_vmlinux *v, const char *name, uint64_t *ret)
 int k2e_vmlinux_add_symbols(struct k2e_vmlinux *v, uint64_t offset, struct k2e_symtab *st,
 			    struct k2e_err *err)
 {
-	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t n;
 
-	while ((scn = elf_nextscn(v->elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		if (!(data = elf_getdata(scn, NULL)))
-			return 0;
-		n = sh.sh_size / sh.sh_entsize;
+	if ((data = symtab_data(v->elf, &sh, &n))) {
 		for (size_t i = 1; i < n; i++) {
 			GElf_Sym s;
 			GElf_Shdr ssh;
