@@ -20,6 +20,9 @@ PAR_START=$EPOCHREALTIME
 
 # ssh [OPTION...] HOST [--] COMMAND...: run COMMAND with sh -c in HOST's own
 # login directory, as sshd would with a login shell; HOST goes to ssh.log.
+# sshd sets HOME, SHELL, USER and LOGNAME from the password entry, whatever the
+# caller's environment holds (CI runs with no SHELL), and parallel's remote
+# wrapper runs each job with $SHELL.
 cat >"$PT/bin/ssh" <<'EOF'
 #!/bin/sh
 base=${0%/bin/ssh}
@@ -34,6 +37,11 @@ host=$1
 shift
 [ "${1:-}" = -- ] && shift
 echo "$host" >>"$base/ssh.log"
+user=$(id -un)
+pw=$(getent passwd "$user")
+HOME=$(echo "$pw" | cut -d: -f6) SHELL=$(echo "$pw" | cut -d: -f7)
+export HOME SHELL USER="$user" LOGNAME="$user"
+[ -x "$SHELL" ] || SHELL=/bin/sh
 mkdir -p "$base/hosts/$host" && cd "$base/hosts/$host" && exec /bin/sh -c "$*"
 EOF
 # sbatch --array=A-B --wrap=CMD|--wrap CMD [--OPTION=VALUE...]: every task at
@@ -129,12 +137,13 @@ par_localize() {
 
 # par_run LABEL DIR BLOCK: run each command of BLOCK with bash from DIR, the
 # stand-ins and kdump2elf first on PATH; each command's exit status goes to
-# LABEL.rc (one a line), the output of all to LABEL.out and LABEL.err.
+# LABEL.rc (one a line), the output of all to LABEL.out and LABEL.err.  A
+# user's shell has HOME; CI's environment may not (parallel warns without it).
 par_run() {
 	local cmd
 	: >"$PT/$1.rc"
 	while IFS= read -r cmd; do
-		(cd "$2" && PATH=$PT/bin:$ROOT/$O:$PATH PARALLEL_HOME=$PT/parallel-home \
+		(cd "$2" && PATH=$PT/bin:$ROOT/$O:$PATH PARALLEL_HOME=$PT/parallel-home HOME=${HOME:-$PT} \
 			timeout 600 bash -c "$cmd" </dev/null >>"$PT/$1.out" 2>>"$PT/$1.err")
 		echo $? >>"$PT/$1.rc"
 	done < <(printf '%s\n' "$3" | par_commands)
