@@ -2,6 +2,8 @@
 #include "convert/coresyms.h"
 
 #include <elf.h>
+#include <endian.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,31 +66,52 @@ static unsigned sym_type(char t)
 	}
 }
 
+/* v as size (2, 4 or 8) bytes at p, in the core's byte order. */
+static inline void store(unsigned char *p, uint64_t v, unsigned size, bool be)
+{
+	uint16_t v16 = be ? htobe16((uint16_t)v) : htole16((uint16_t)v);
+	uint32_t v32 = be ? htobe32((uint32_t)v) : htole32((uint32_t)v);
+	uint64_t v64 = be ? htobe64(v) : htole64(v);
+
+	if (size == 2)
+		memcpy(p, &v16, 2);
+	else if (size == 4)
+		memcpy(p, &v32, 4);
+	else
+		memcpy(p, &v64, 8);
+}
+
 static void put_shdr(struct k2e_bytebuf *b, uint32_t name, uint32_t type, uint64_t flags,
 		     uint64_t addr, uint64_t off, uint64_t size, uint32_t link, uint32_t info,
 		     uint64_t align, uint64_t entsize)
 {
-	k2e_bytebuf_uint(b, name, 4);
-	k2e_bytebuf_uint(b, type, 4);
-	k2e_bytebuf_uint(b, flags, 8);
-	k2e_bytebuf_uint(b, addr, 8);
-	k2e_bytebuf_uint(b, off, 8);
-	k2e_bytebuf_uint(b, size, 8);
-	k2e_bytebuf_uint(b, link, 4);
-	k2e_bytebuf_uint(b, info, 4);
-	k2e_bytebuf_uint(b, align, 8);
-	k2e_bytebuf_uint(b, entsize, 8);
+	unsigned char t[sizeof(Elf64_Shdr)];
+
+	store(t + offsetof(Elf64_Shdr, sh_name), name, 4, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_type), type, 4, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_flags), flags, 8, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_addr), addr, 8, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_offset), off, 8, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_size), size, 8, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_link), link, 4, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_info), info, 4, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_addralign), align, 8, b->be);
+	store(t + offsetof(Elf64_Shdr, sh_entsize), entsize, 8, b->be);
+	k2e_bytebuf_put(b, t, sizeof(t));
 }
 
 static void put_sym(struct k2e_bytebuf *b, uint32_t name, unsigned char info, uint16_t shndx,
 		    uint64_t value, uint64_t size)
 {
-	k2e_bytebuf_uint(b, name, 4);
-	k2e_bytebuf_uint(b, info, 1);
-	k2e_bytebuf_uint(b, 0, 1);	/* st_other */
-	k2e_bytebuf_uint(b, shndx, 2);
-	k2e_bytebuf_uint(b, value, 8);
-	k2e_bytebuf_uint(b, size, 8);
+	unsigned char t[sizeof(Elf64_Sym)];
+
+	store(t + offsetof(Elf64_Sym, st_name), name, 4, b->be);
+	t[offsetof(Elf64_Sym, st_info)] = info;
+	t[offsetof(Elf64_Sym, st_other)] = 0;
+	store(t + offsetof(Elf64_Sym, st_shndx), shndx, 2, b->be);
+	store(t + offsetof(Elf64_Sym, st_value), value, 8, b->be);
+	store(t + offsetof(Elf64_Sym, st_size), size, 8, b->be);
+	k2e_bytebuf_put(b, t, sizeof(t));
 }
 
 int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2e_symtab *st,
@@ -150,9 +173,11 @@ int k2e_coresyms_build(const struct k2e_loads *ls, uint64_t nph, const struct k2
 
 			if (local != (pass == 0))
 				continue;
+			const char *name = k2e_sym_name(st, s);
+
 			put_sym(&out, (uint32_t)str.len, (unsigned char)(bind << 4 | sym_type(s->type)),
 				shndx ? (uint16_t)shndx : SHN_ABS, s->addr, s->size);
-			k2e_bytebuf_put(&str, k2e_sym_name(st, s), strlen(k2e_sym_name(st, s)) + 1);
+			k2e_bytebuf_put(&str, name, strlen(name) + 1);
 			n_local += local;
 			n_syms++;
 		}

@@ -251,6 +251,17 @@ static bool wanted(const char *name, const char *const *want, size_t n_want)
 	return false;
 }
 
+/* Whether a name of len characters (type letter left out) may be _stext or a wanted one. */
+static bool may_want(size_t len, const size_t *want_len, size_t n_want, bool need_stext)
+{
+	if (need_stext && len == sizeof("_stext") - 1)
+		return true;
+	for (size_t k = 0; k < n_want; k++)
+		if (len == want_len[k])
+			return true;
+	return false;
+}
+
 /*
  * The vmlinux symbols into the empty table st: all of them, or when want
  * is not NULL only those named in want[0..n_want).
@@ -260,7 +271,7 @@ static int read_kernel_syms(struct k2e_kernel *km, struct k2e_symtab *st, const 
 {
 	uint64_t names, num_addr, num;
 	char *tok[256], *blob = NULL, name[1024];
-	size_t toklen[256];
+	size_t toklen[256], *want_len = NULL;
 	struct cursor c = { .km = km };
 	size_t i, stext = SIZE_MAX, n_idx = 0, cap_idx = 0;
 	uint32_t *idx = NULL;
@@ -284,6 +295,15 @@ static int read_kernel_syms(struct k2e_kernel *km, struct k2e_symtab *st, const 
 		return -1;
 	for (i = 0; i < 256; i++)
 		toklen[i] = strlen(tok[i]);
+	/* Looking for a few names: only those of their lengths are spelt out. */
+	if (want) {
+		if (!(want_len = malloc((n_want ? n_want : 1) * sizeof(*want_len)))) {
+			k2e_err_set(err, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < n_want; i++)
+			want_len[i] = strlen(want[i]);
+	}
 	at = names;
 	for (i = 0; i < num; i++) {
 		const unsigned char *p;
@@ -301,19 +321,20 @@ static int read_kernel_syms(struct k2e_kernel *km, struct k2e_symtab *st, const 
 			goto fail_names;
 		if (cursor_get(&c, at, len, &p, err) < 0)
 			goto fail_at;
-		for (j = 0; j < len; j++) {
-			const char *tk = tok[p[j]];
-			size_t tl = toklen[p[j]];
-
-			if (nlen + tl >= sizeof(name))
-				goto fail_names;
-			memcpy(name + nlen, tk, tl);
-			nlen += tl;
-		}
+		for (j = 0; j < len; j++)
+			nlen += toklen[p[j]];
+		if (nlen >= sizeof(name))
+			goto fail_names;
 		at += len;
-		name[nlen] = '\0';
 		if (nlen < 2)
 			goto fail_names;
+		if (want && !may_want(nlen - 1, want_len, n_want, stext == SIZE_MAX))
+			continue;
+		for (j = 0, nlen = 0; j < len; j++) {
+			memcpy(name + nlen, tok[p[j]], toklen[p[j]]);
+			nlen += toklen[p[j]];
+		}
+		name[nlen] = '\0';
 		if (stext == SIZE_MAX && strcmp(name + 1, "_stext") == 0)
 			stext = i;
 		if (want && !wanted(name + 1, want, n_want))
@@ -347,6 +368,7 @@ fail_names:
 fail_at:
 	k2e_err_prefix(err, "kallsyms_names: symbol %zu", i);
 out:
+	free(want_len);
 	free(idx);
 	free(c.buf);
 	free(blob);

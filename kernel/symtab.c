@@ -136,12 +136,85 @@ static void build_index(struct k2e_symtab *st)
 	}
 }
 
+enum { LONG_RUN = 64 };
+
+/* Sort syms[a, e) into tmp[a, e) and back: two sorted neighbours [a, b) and [b, e). */
+static void merge(struct k2e_sym *syms, struct k2e_sym *tmp, size_t a, size_t b, size_t e)
+{
+	size_t x = a, y = b, o = a;
+
+	while (x < b && y < e)
+		tmp[o++] = sym_cmp(&syms[y], &syms[x]) < 0 ? syms[y++] : syms[x++];
+	while (x < b)
+		tmp[o++] = syms[x++];
+	while (y < e)
+		tmp[o++] = syms[y++];
+	memcpy(syms + a, tmp + a, (e - a) * sizeof(*tmp));
+}
+
+/*
+ * Sort the symbols.  Tables come mostly sorted (kallsyms by address, per-CPU
+ * symbols first), then each module's in its own order: the long ascending
+ * runs are kept, what lies between them sorted, and the pieces merged, in
+ * place of a full sort, which costs n log n comparisons whatever the order.
+ * The order is total (names are distinct offsets), so the result is the same.
+ */
+static void sort_syms(struct k2e_symtab *st)
+{
+	size_t n = st->n, n_segs = 0, i, j, loose = SIZE_MAX;
+	struct k2e_sym *tmp = NULL;
+	size_t *seg = NULL;
+
+	if (n < 2)
+		return;
+	seg = malloc((2 * (n / LONG_RUN) + 3) * sizeof(*seg));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!seg || !tmp) {
+		qsort(st->syms, n, sizeof(*st->syms), sym_cmp);
+		goto done;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && sym_cmp(&st->syms[j - 1], &st->syms[j]) <= 0; j++)
+			;
+		if (j - i < LONG_RUN) {
+			if (loose == SIZE_MAX)
+				loose = i;
+			continue;
+		}
+		if (loose != SIZE_MAX) {
+			qsort(st->syms + loose, i - loose, sizeof(*st->syms), sym_cmp);
+			seg[n_segs++] = loose;
+			loose = SIZE_MAX;
+		}
+		seg[n_segs++] = i;
+	}
+	if (loose != SIZE_MAX) {
+		qsort(st->syms + loose, n - loose, sizeof(*st->syms), sym_cmp);
+		seg[n_segs++] = loose;
+	}
+	/* Merge neighbouring pieces until one is left. */
+	while (n_segs > 1) {
+		size_t k, m = 0;
+
+		seg[n_segs] = n;
+		for (k = 0; k + 1 < n_segs; k += 2) {
+			merge(st->syms, tmp, seg[k], seg[k + 1], seg[k + 2]);
+			seg[m++] = seg[k];
+		}
+		if (k < n_segs)
+			seg[m++] = seg[k];
+		n_segs = m;
+	}
+done:
+	free(seg);
+	free(tmp);
+}
+
 void k2e_symtab_finish(struct k2e_symtab *st)
 {
 	size_t i, j;
 
-	if (st->n)
-		qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
+	sort_syms(st);
 	for (i = 0; i < st->n; i = j) {
 		uint64_t next = 0;
 		size_t k;

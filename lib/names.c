@@ -5,37 +5,43 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool all_of(const char *s, size_t max, const char *extra)
+/* Which characters each kind of name may hold (bit per kind); letters, digits and '_' all. */
+enum { MODULE = 1, SECTION = 2, SYMBOL = 4, ALL = MODULE | SECTION | SYMBOL };
+
+static const unsigned char allowed[256] = {
+	['a' ... 'z'] = ALL, ['A' ... 'Z'] = ALL, ['0' ... '9'] = ALL, ['_'] = ALL,
+	['-'] = ALL, ['.'] = SECTION | SYMBOL, ['$'] = SECTION | SYMBOL,
+	['@'] = SYMBOL, ['+'] = SYMBOL, [':'] = SYMBOL, ['~'] = SYMBOL, ['['] = SYMBOL,
+	[']'] = SYMBOL, ['('] = SYMBOL, [')'] = SYMBOL, ['<'] = SYMBOL, ['>'] = SYMBOL,
+	[','] = SYMBOL, ['='] = SYMBOL, ['%'] = SYMBOL, ['^'] = SYMBOL, ['&'] = SYMBOL,
+	['*'] = SYMBOL, ['!'] = SYMBOL, ['?'] = SYMBOL, ['/'] = SYMBOL, ['|'] = SYMBOL,
+	['{'] = SYMBOL, ['}'] = SYMBOL, [';'] = SYMBOL,
+};
+
+/* s is 1 to max characters, each allowed in kind. */
+static bool all_of(const char *s, size_t max, unsigned kind)
 {
 	size_t n = 0;
 
-	for (; *s; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (n >= max)
+	for (; s[n]; n++)
+		if (n >= max || !(allowed[(unsigned char)s[n]] & kind))
 			return false;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_')
-			continue;
-		if (!extra || !strchr(extra, c))
-			return false;
-	}
 	return n > 0;
 }
 
 bool k2e_name_is_module(const char *s)
 {
-	return all_of(s, 55, "-");
+	return all_of(s, 55, MODULE);
 }
 
 bool k2e_name_is_section(const char *s)
 {
-	return all_of(s, 127, ".$-");
+	return all_of(s, 127, SECTION);
 }
 
 bool k2e_name_is_symbol(const char *s)
 {
-	return all_of(s, 511, ".$@-+:~[]()<>,=%^&*!?/|{};");
+	return all_of(s, 511, SYMBOL);
 }
 
 char *k2e_name_escape(const char *s, size_t len, char *out, size_t cap)

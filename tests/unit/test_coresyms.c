@@ -2,6 +2,7 @@
 #include "tests/unit/harness.h"
 
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "convert/coresyms.h"
@@ -160,4 +161,53 @@ TEST(coresyms_too_many_loads)
 out:
 	k2e_symtab_free(st);
 	free(v);
+}
+
+/*
+ * k2e_symtab_finish's sort (long runs kept, the rest sorted, pieces merged)
+ * orders every shape as (region, address, insertion) does: sorted, reversed,
+ * long runs with short disordered stretches between them (kallsyms then each
+ * module), per-CPU symbols near 0 after the kernel's, random.
+ */
+TEST(symtab_sort_shapes)
+{
+	enum { N = 5000 };
+	uint32_t seed = 12345;
+
+	for (int shape = 0; shape < 5; shape++) {
+		struct k2e_symtab *st = k2e_symtab_new();
+		bool ordered = true;
+		char name[32];
+
+		if (!CHECK(st))
+			return;
+		for (size_t i = 0; i < N; i++) {
+			uint64_t a;
+
+			seed = seed * 1103515245u + 12345u;
+			switch (shape) {
+			case 0: a = 0xffffffff81000000 + 16 * i; break;
+			case 1: a = 0xffffffff81000000 + 16 * (N - i); break;
+			case 2: a = i % 700 < 600 ? 0xffffffff81000000 + 16 * i	/* runs */
+						  : 0xffffffffc0000000 + (seed >> 8) % 4096; break;
+			case 3: a = i < N / 2 ? 0xffffffff81000000 + 8 * i : 0x1000 + 8 * (i % 97); break;
+			default: a = 0xffffffff81000000 + (seed >> 4) % 65536; break;
+			}
+			snprintf(name, sizeof(name), "s%zu", i);
+			CHECK(k2e_symtab_add(st, name, strlen(name), 't', a, 0,
+					     shape == 2 && i % 700 >= 600 ? (int32_t)(i / 700) : -1) == 0);
+		}
+		k2e_symtab_finish(st);
+		CHECK_U64(st->n, N);
+		for (size_t i = 1; i < st->n && ordered; i++) {
+			const struct k2e_sym *x = &st->syms[i - 1], *y = &st->syms[i];
+			int rx = x->module >= 0 ? 2 + x->module : x->addr < (1ULL << 32);
+			int ry = y->module >= 0 ? 2 + y->module : y->addr < (1ULL << 32);
+
+			ordered = rx < ry || (rx == ry && (x->addr < y->addr ||
+							   (x->addr == y->addr && x->name < y->name)));
+			CHECKF(ordered, "shape %d: symbols %zu and %zu out of order", shape, i - 1, i);
+		}
+		k2e_symtab_free(st);
+	}
 }
