@@ -355,9 +355,10 @@ run_tool() {
 
 # What the tools read: SEEK (kdump file or pieces), FLAT (flattened stream).
 # The kdump2elf rows time the core alone (CORE_ONLY), as the peer makes only a
-# core; "full" is the default command, which also writes OUT.gdb and, without
-# a vmlinux, the OUT.sym sidecar (a fixed cost of the kernel, not of the dump).
-CORE_ONLY=(--no-sidecar --no-gdb-script)
+# core with no symbols in it; "full" is the default command, which also
+# writes the core's .symtab, OUT.gdb and, without a vmlinux, the OUT.sym
+# sidecar (fixed costs of the kernel, not of the dump).
+CORE_ONLY=(--no-sidecar --no-gdb-script --no-symtab)
 tool_k2e2() { $TIMEV -v -o "$RSS" "$K2E" -q "${CORE_ONLY[@]}" --threads 2 -o "$OUTD/k.elf" "${SEEK[@]}"; }
 tool_k2e1() { $TIMEV -v -o "$RSS" "$K2E" -q "${CORE_ONLY[@]}" --threads 1 -o "$OUTD/k.elf" "${SEEK[@]}"; }
 tool_full() { $TIMEV -v -o "$RSS" "$K2E" -q -o "$OUTD/k.elf" "${SEEK[@]}"; }

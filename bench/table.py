@@ -28,7 +28,7 @@ for line in open(res):
 med = {k: statistics.median(v) for k, v in runs.items() if v}
 names = {
     "k2e2": "kdump2elf --threads 2", "k2e1": "kdump2elf --threads 1",
-    "full": "kdump2elf + .gdb + .sym",
+    "full": "kdump2elf +symtab .gdb .sym",
     "peer": "libkdumpfile peer", "pipe": "kdump2elf, flat from pipe",
     "flatfile": "kdump2elf, flat as file", "mdfR": "makedumpfile -R (flat)",
     "crash": "crash to prompt (flat)", "D": "D: decompress only, 1 thr",
@@ -46,8 +46,9 @@ print("MB = 10^6 bytes of page data (dumped pages x page size, zero pages includ
 print("limit = max((D + W) / %d, W); W writes the non-zero page bytes kdump2elf writes and fsyncs them, as kdump2elf does;" % cores)
 print("D decodes zlib pages with %s (kdump2elf's zlib decoder, the fastest built); on zlib dumps the" % zdec)
 print("'zlib inflate' columns time the same tool with zlib's inflate instead (kdump2elf-zlib), 'x' = that / time")
-print("kdump2elf rows make the core only (--no-sidecar --no-gdb-script), as the peer does; '+ .gdb + .sym'")
-print("is the default command, which adds the gdb script and (no vmlinux here) the symbol sidecar")
+print("kdump2elf rows make the core only, with no symbols in it (--no-sidecar --no-gdb-script --no-symtab), as the")
+print("peer does; '+symtab .gdb .sym' is the default command, which adds the core's .symtab, the gdb script and")
+print("(no vmlinux here) the symbol sidecar")
 if cold == "1":
     print("R (not in the issue's limit) = reading the input once with cat, cold cache")
 else:

@@ -93,3 +93,14 @@ k2e_unmount_all() {
 		fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
 }
+
+# shared_elf_d31: the path of ../shared/fixtures' ELF dump, unpacked once into
+# the fixture cache (a path that stays: cores name their input in a note).
+shared_elf_d31() {
+	local xzf=$ROOT/../shared/fixtures/kdump-6.1-k2e/vmcore.elf-d31.xz
+	local f=${K2E_FIXTURE_CACHE:-/var/cache/kdump2elf}/shared/vmcore.elf-d31
+	if ! [ "$f" -nt "$xzf" ]; then
+		mkdir -p "${f%/*}" && xz -dc "$xzf" >"$f.tmp.$$" && mv "$f.tmp.$$" "$f" || return 1
+	fi
+	echo "$f"
+}

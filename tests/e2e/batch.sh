@@ -134,7 +134,7 @@ if [ -d "$SHARED" ]; then
 	ln -s "$SHARED/vmcore.flat-zlib" "$IN/vmcore.flat-zlib"
 	ln -s "$SHARED/vmcore.split-zlib.1" "$IN/split/vmcore.split-zlib.1"
 	ln -s "$SHARED/vmcore.split-zlib.2" "$IN/split/vmcore.split-zlib.2"
-	xz -dc "$SHARED/vmcore.elf-d31.xz" >"$IN/vmcore.elf-d31"
+	ln -s "$(shared_elf_d31)" "$IN/vmcore.elf-d31"
 	"$K2E" --batch -q -j 2 --threads 2 --out-dir "$BT/shared.out" --json "$BT/shared.json" "$IN"
 	check_eq "shared fixtures batch: exit status" 0 $?
 	check "shared fixtures batch: every line valid against the schema" bt_validate "$BT/shared.json"

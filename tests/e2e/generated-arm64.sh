@@ -37,7 +37,7 @@ a64_flat() {
 	rm -f "$REAL/$label.R"
 	if timeout 300 makedumpfile -R "$REAL/$label.R" <"$stream" >/dev/null 2>&1; then
 		check "$label: libkdumpfile reads makedumpfile -R's file and the output alike" \
-			$CMP "$REAL/$label.elf" "$REAL/$label.R" >"$REAL/$label.cmp" 2>&1
+			real_pages "$label" "$REAL/$label.elf" "$REAL/$label.R"
 		echo "   $label: $(cat "$REAL/$label.cmp")"
 		rec=$(a64_recorded "$dir" "$name.R")
 		[ -z "$rec" ] || check_eq "$label: digest as recorded at generation time (of the -R file)" \
@@ -68,7 +68,7 @@ for shape in "$A64DIR"/*/; do
 			lost=$(sed -n 's/^kdump2elf: \([0-9]*\) of .*/\1/p' "$REAL/$s-$bad.err")
 			check "$s-$bad: the lost pages are named" [ -n "$lost" ]
 			check "$s-$bad: every kept page reads as libkdumpfile reads the input" \
-				$CMP --lost "${lost:-0}" "$REAL/$s-$bad.elf" "$in" >"$REAL/$s-$bad.cmp" 2>&1
+				real_pages "$s-$bad" --lost "${lost:-0}" "$REAL/$s-$bad.elf" "$in"
 			echo "   $s-$bad: $(cat "$REAL/$s-$bad.cmp"), lost ${lost:-?}"
 			dumped=$(sed -n 's/^kdump2elf: [0-9]* of \([0-9]*\) pages lost.*/\1/p' "$REAL/$s-$bad.err")
 			check_eq "$s-$bad: kept + lost pages = dumped pages" "${dumped:-?}" \

@@ -78,7 +78,7 @@ if [ -n "${FIXDIR:-}" ] && [ -f "$FIXDIR/smp2/kdump/vmcore.elf-d31" ]; then
 fi
 SHARED=$ROOT/../shared/fixtures/kdump-6.1-k2e
 if [ -f "$SHARED/vmcore.elf-d31.xz" ]; then
-	xz -dc "$SHARED/vmcore.elf-d31.xz" >"$HOST/shared.elf"
+	cp "$(shared_elf_d31)" "$HOST/shared.elf"
 	hostile_case shared-inject "$HOST/shared.elf" "$INJECT" "$INJECT_ESC"
 	rm -f "$HOST/shared.elf"
 	hosts=1

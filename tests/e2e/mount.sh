@@ -46,9 +46,7 @@ else
 		mount_same shared-split "$SHARED/vmcore.split-zlib.2" "$SHARED/vmcore.split-zlib.1"
 		if [ -z "${K2E_SANITIZE:-}" ]; then
 			mount_same shared-lzo "$SHARED/vmcore.kdump-lzo"
-			xz -dc "$SHARED/vmcore.elf-d31.xz" >"$MT/elf-d31"
-			mount_same shared-elf-d31 "$MT/elf-d31"
-			rm -f "$MT/elf-d31"
+			mount_same shared-elf-d31 "$(shared_elf_d31)"
 		fi
 		# Flattened: refused, nothing mounted.
 		mkdir -p "$MT/flat.mnt"
