@@ -69,8 +69,8 @@ CACHE=$CACHE_ROOT/mount
 N=${K2E_BENCH_N:-3}
 GIB=${K2E_MBENCH_GIB:-8}
 FIXK=${K2E_MBENCH_FIXTURE:-/var/cache/kdump2elf/fixtures/6.1.0-57-cloud-amd64}
-QUIET_MAX=${K2E_BENCH_QUIET_MAX:-5}
 CORES=$(nproc)
+. "$BENCH/lib.sh"
 TIMEV=/usr/bin/time
 T0=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -176,37 +176,6 @@ fi
 RES=$SCR/runs.tsv
 : >"$RES"
 LOG=$SCR/run.log
-HZ=$(getconf CLK_TCK)
-cpu_busy() {
-	local _c u n s _i _w irq sirq st _rest
-	read -r _c u n s _i _w irq sirq st _rest </proc/stat
-	echo $((u + n + s + irq + sirq + st))
-}
-wait_quiet() {	# as bench/run.sh: at most QUIET_MAX s until < 10% busy over half a second
-	local waited=0 b0 b1
-	while :; do
-		b0=$(cpu_busy)
-		sleep 0.5
-		b1=$(cpu_busy)
-		[ $(( (b1 - b0) * 100 )) -lt $(( HZ * CORES * 10 / 2 )) ] && return 0
-		waited=$((waited + 1))
-		[ "$waited" -ge $((QUIET_MAX * 2)) ] && return 0
-	done
-}
-disk_sectors() {
-	awk '$3 !~ /^(loop|ram)/ { s += $10 + ($17 == "" ? 0 : $17) } END { print s + 0 }' /proc/diskstats
-}
-disk_quiet() {	# as bench/run.sh: at most 20 s until nothing was written for 1 s
-	local waited=0 a b
-	a=$(disk_sectors)
-	while [ "$waited" -lt 20 ]; do
-		sleep 1
-		b=$(disk_sectors)
-		[ "$a" = "$b" ] && return 0
-		a=$b
-		waited=$((waited + 1))
-	done
-}
 mounted() { awk -v m="$MNT" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 # The kdump2elf process serving $MNT (the daemon of a run): its pid, read from /proc.
 server_pid() {

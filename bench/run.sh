@@ -9,6 +9,8 @@
 #                    [/var/cache/kdump2elf/bench]
 #   K2E_BENCH_GIB    GiB of pages in each large synthetic dump [4]
 #   K2E_BENCH_N      repetitions of every measurement (median) [3]
+#   K2E_BENCH_N_SMALL  repetitions on the small dumps (the real fixtures, the
+#                    sparse one), whose runs last 0.05-0.4 s and vary more [7]
 #   K2E_BENCH_CODECS large synthetic dumps to run [zlib lzo snappy zstd]
 #   K2E_BENCH_COLD   1: drop the page cache before every timed run (when
 #                    /proc/sys/vm/drop_caches is writable) and time R, a cold
@@ -62,10 +64,12 @@ B=$BENCH/build
 CACHE=${K2E_BENCH_CACHE:-/var/cache/kdump2elf/bench}
 GIB=${K2E_BENCH_GIB:-4}
 N=${K2E_BENCH_N:-3}
+N_SMALL=${K2E_BENCH_N_SMALL:-7}
 CODECS=${K2E_BENCH_CODECS:-zlib lzo snappy zstd}
 WANT_COLD=${K2E_BENCH_COLD:-0}
 VERIFY_LARGE=${K2E_BENCH_VERIFY_LARGE:-0}
 CORES=$(nproc)
+. "$BENCH/lib.sh"
 FIX=${K2E_BENCH_FIXTURES:-$ROOT/../shared/fixtures/kdump-6.1-k2e}
 TIMEV=/usr/bin/time
 T0=$(date +%s)
@@ -255,26 +259,6 @@ COLD=0
 if [ "$WANT_COLD" = 1 ] && sync && (echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
 	COLD=1
 fi
-# Sectors written plus sectors discarded, all disks, since boot.
-disk_sectors() {
-	awk '$3 !~ /^(loop|ram)/ { s += $10 + ($17 == "" ? 0 : $17) } END { print s + 0 }' /proc/diskstats
-}
-# After removing the last run's output the disk keeps busy for seconds
-# (writeback of its tail, discards of the freed blocks on a -o discard
-# mount); a write timed meanwhile can take 3x as long.  Wait (at most
-# DISK_QUIET_MAX s) until no sector has been written or discarded for 1 s.
-DISK_QUIET_MAX=${K2E_BENCH_DISK_QUIET_MAX:-20}
-disk_quiet() {
-	local waited=0 a b
-	a=$(disk_sectors)
-	while [ "$waited" -lt "$DISK_QUIET_MAX" ]; do
-		sleep 1
-		b=$(disk_sectors)
-		[ "$a" = "$b" ] && return 0
-		a=$b
-		waited=$((waited + 1))
-	done
-}
 prepare() {
 	rm -f "$OUTD"/*.elf "$OUTD"/*.gdb "$OUTD"/*.sym "$OUTD"/*.R "$OUTD"/w.out
 	sync
@@ -293,25 +277,6 @@ WBYTES=0
 # Other processes share these cores (developers' test runs): before every run
 # wait (at most QUIET_MAX s) until the machine is quiet, and account for the
 # CPU time spent during the run by anything but the timed tool ("other").
-QUIET_MAX=${K2E_BENCH_QUIET_MAX:-5}
-HZ=$(getconf CLK_TCK)
-cpu_busy() {	# jiffies the whole machine spent busy since boot
-	local _c u n s i w irq sirq st _rest
-	read -r _c u n s i w irq sirq st _rest </proc/stat
-	echo $((u + n + s + irq + sirq + st))
-}
-wait_quiet() {
-	local waited=0 b0 b1
-	while :; do
-		b0=$(cpu_busy)
-		sleep 0.5
-		b1=$(cpu_busy)
-		# busy < 10% of the cores over the last half second
-		[ $(( (b1 - b0) * 100 )) -lt $(( HZ * CORES * 10 / 2 )) ] && return 0
-		waited=$((waited + 1))
-		[ "$waited" -ge $((QUIET_MAX * 2)) ] && return 0
-	done
-}
 tool_cpu() {	# user + system seconds from a /usr/bin/time -v report
 	awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.3f", s }' "$@" 2>/dev/null
 }
@@ -380,16 +345,17 @@ tool_W() { $TIMEV -v -o "$RSS" "$B/write-only" --fsync "$WBYTES" "$OUTD/w.out"; 
 
 # bench_group GROUP TOOLS...: N rounds over the tools.
 bench_group() {
-	local group=$1 rep tool
+	local group=$1 rep tool n=$N
 	shift
+	case $group in real-* | sparse-*) n=$N_SMALL ;; esac
 	if [ "$COLD" = 1 ]; then
 		set -- "$@" R
 	else
 		cat "${SEEK[@]}" ${FLAT:+"$FLAT"} >/dev/null	# warm: inputs in the page cache
 	fi
-	say "timing $group ($N rounds: $*)"
+	say "timing $group ($n rounds: $*)"
 	PAGES=0
-	for ((rep = 1; rep <= N; rep++)); do
+	for ((rep = 1; rep <= n; rep++)); do
 		for tool in "$@"; do
 			run_tool "$group" "$tool" "$rep"
 		done
@@ -427,4 +393,4 @@ bench_group sparse-1tib D W k2e2 k2e1 peer
 total_s=$(( $(date +%s) - T0 ))
 SRC=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "not a git checkout")
 /usr/bin/python3 "$BENCH/table.py" "$RES" "$CORES" "$COLD" "$N" "$GIB" "$total_s" "$CHECKS" "$GENLOG" \
-	"$CRASH_NOTE" "$check_fail" "$SRC" "$ZDEC" | tee "$BENCH/results-latest.txt"
+	"$CRASH_NOTE" "$check_fail" "$SRC" "$ZDEC" "$N_SMALL" | tee "$BENCH/results-latest.txt"

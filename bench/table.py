@@ -2,7 +2,7 @@
 """table.py - the table of bench/run.sh from its runs.tsv (one line per timed run:
 dump, tool, round, seconds, peak RSS KiB, exit status, pages, CPU s, other share)."""
 import statistics, sys, collections, platform, os
-res, cores, cold, n, gib, total_s, checks, genlog, crash_note, check_fail, src, zdec = sys.argv[1:]
+res, cores, cold, n, gib, total_s, checks, genlog, crash_note, check_fail, src, zdec, n_small = sys.argv[1:]
 cores = int(cores)
 runs = collections.defaultdict(list)
 rss = collections.defaultdict(int)
@@ -38,8 +38,8 @@ names = {
 # (kdump2elf-zlib, decompress-only-zlib): a column beside TOOL's row.
 for t in list(names):
     names[t + "z"] = names[t] + " (zlib inflate)"
-print("kdump2elf benchmark (bench/run.sh), %s, %d cores, %s cache, median of %s runs, %s, source %s"
-      % (platform.node(), cores, "cold (dropped before each run)" if cold == "1" else "warm (inputs read before their rounds)", n,
+print("kdump2elf benchmark (bench/run.sh), %s, %d cores, %s cache, median of %s runs (%s on the real and sparse dumps), %s, source %s"
+      % (platform.node(), cores, "cold (dropped before each run)" if cold == "1" else "warm (inputs read before their rounds)", n, n_small,
          os.popen("date -u +'%F %H:%MZ'").read().strip(), src))
 print("MB = 10^6 bytes of page data (dumped pages x page size, zero pages included)."
       " x limit = time / physical limit; x peer = peer time / time (higher is faster)")

@@ -32,28 +32,40 @@ struct cursor {
 	size_t len;
 };
 
-static int cursor_get(struct cursor *c, uint64_t addr, size_t need, const unsigned char **ret,
-		      struct k2e_err *err)
+static int cursor_fill(struct cursor *c, uint64_t addr, size_t need, struct k2e_err *err);
+
+/* need bytes at addr, through a window read from the kernel's memory. */
+static inline int cursor_get(struct cursor *c, uint64_t addr, size_t need,
+			     const unsigned char **ret, struct k2e_err *err)
 {
-	if (addr < c->base || addr + need > c->base + c->len) {
-		size_t want = WINDOW;
-
-		if (!c->buf && !(c->buf = malloc(WINDOW)))
-			return k2e_err_set(err, "out of memory");
-		/* Fall back to the end of the page when the window runs off the dump. */
-		while (k2e_kernel_read(c->km, addr, c->buf, want, err) < 0) {
-			size_t to_page = 4096 - (addr & 4095);
-
-			if (want <= need || want == to_page)
-				return -1;
-			want = to_page < need ? need : to_page;
-			if (want > WINDOW)
-				return -1;
-		}
-		c->base = addr;
-		c->len = want;
-	}
+	if ((addr < c->base || need > c->len || addr - c->base > c->len - need) &&
+	    cursor_fill(c, addr, need, err) < 0)
+		return -1;
 	*ret = c->buf + (addr - c->base);
+	return 0;
+}
+
+static int cursor_fill(struct cursor *c, uint64_t addr, size_t need, struct k2e_err *err)
+{
+	size_t want = WINDOW;
+
+	if (need > WINDOW || addr > UINT64_MAX - need)
+		return k2e_err_set(err, "%zu bytes at 0x%llx: past the end of the address space",
+				   need, (unsigned long long)addr);
+	if (!c->buf && !(c->buf = malloc(WINDOW)))
+		return k2e_err_set(err, "out of memory");
+	/* Fall back to the end of the page when the window runs off the dump. */
+	while (k2e_kernel_read(c->km, addr, c->buf, want, err) < 0) {
+		size_t to_page = 4096 - (addr & 4095);
+
+		if (want <= need || want == to_page)
+			return -1;
+		want = to_page < need ? need : to_page;
+		if (want > WINDOW)
+			return -1;
+	}
+	c->base = addr;
+	c->len = want;
 	return 0;
 }
 
