@@ -82,6 +82,7 @@ enum k2e_outcome k2e_job_run(const struct k2e_job_env *env, struct k2e_progress_
 			.force = true,
 			.threads = env->threads,
 			.no_vmap = env->o->no_vmap,
+			.no_symtab = env->o->no_symtab,
 			.want_log = true,
 			.progress = k2e_progress_cb,
 			.progress_arg = slot,

@@ -23,7 +23,7 @@ bool k2e_batch_requested(int argc, char **argv)
 void k2e_batch_usage(FILE *f)
 {
 	fputs("usage: kdump2elf --batch [-fqv] [-j N] [--threads N] [--out-dir DIR] [--json FILE]\n"
-	      "                 [--shard K/N] [--no-vmap] PATH...\n"
+	      "                 [--shard K/N] [--no-vmap] [--no-symtab] PATH...\n"
 	      "\n"
 	      "Convert every dump under the PATHs (dumps, split pieces, directories searched\n"
 	      "recursively, or - for a list of paths on standard input).  For each dump, in DIR:\n"
@@ -36,6 +36,7 @@ void k2e_batch_usage(FILE *f)
 	      "      --shard K/N     convert only share K of N (1 <= K <= N) of the dumps\n"
 	      "  -f, --force         redo dumps whose outputs are already complete\n"
 	      "      --no-vmap       do not map kernel virtual addresses\n"
+	      "      --no-symtab     no section headers and symbol table in the cores\n"
 	      "  -q, --quiet         print only errors\n"
 	      "  -v, --verbose       print a line for every dump\n"
 	      "\n"
@@ -68,6 +69,7 @@ int k2e_batch_parse_opts(int argc, char **argv, struct k2e_batch_opts *o, int *r
 		{ "shard", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-vmap", no_argument, NULL, 'M' },
+		{ "no-symtab", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,6 +122,9 @@ int k2e_batch_parse_opts(int argc, char **argv, struct k2e_batch_opts *o, int *r
 			break;
 		case 'M':
 			o->no_vmap = true;
+			break;
+		case 'N':
+			o->no_symtab = true;
 			break;
 		case 'q':
 			o->verbosity = -1;

@@ -13,7 +13,7 @@ struct k2e_batch_opts {
 	unsigned threads;		/* --threads: decoding threads in all */
 	const char *out_dir;		/* --out-dir, "." by default */
 	const char *json;		/* --json FILE, NULL without */
-	bool force, no_vmap;
+	bool force, no_vmap, no_symtab;
 	int verbosity;			/* -1 quiet, 0 normal, 1 verbose */
 	unsigned shard_k, shard_n;	/* --shard K/N, 1/1 by default */
 };

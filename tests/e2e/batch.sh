@@ -177,6 +177,20 @@ if [ -d "$SHARED" ]; then
 	check "single conversion --json of a non-dump: an error line, valid" bt_validate "$BT/single2.json"
 	check "single conversion --json of a non-dump: status error" grep -q '"status":"error"' "$BT/single2.json"
 	rm -f "$BT"/single*.elf "$BT"/single*.elf.gdb
+
+	# --no-symtab: the cores a single conversion with --no-symtab writes.
+	mkdir -p "$BT/nosym.in"
+	ln -s "$SHARED/vmcore.kdump-zlib" "$BT/nosym.in/vmcore.kdump-zlib"
+	"$K2E" --batch -q --threads 2 --no-symtab --out-dir "$BT/nosym.out" "$BT/nosym.in"
+	check_eq "batch --no-symtab: exit status" 0 $?
+	"$K2E" -q -f --threads 2 --no-symtab "$BT/nosym.in/vmcore.kdump-zlib" -o "$BT/nosym-single.elf"
+	check "batch --no-symtab: the core of kdump2elf --no-symtab" \
+		cmp "$BT/nosym.out/vmcore.kdump-zlib.elf" "$BT/nosym-single.elf"
+	check "batch --no-symtab: no section headers in the core" \
+		bash -c "readelf -SW '$BT/nosym.out/vmcore.kdump-zlib.elf' | grep -q 'There are no sections'"
+	check "batch without it: the core has a .symtab" \
+		bash -c "readelf -SW '$BT/shared.out/vmcore.kdump-zlib.elf' | grep -q ' .symtab '"
+	rm -rf "$BT/nosym.in" "$BT/nosym.out" "$BT"/nosym-single.*
 else
 	note "../shared/fixtures is not beside this clone: the shared kernel-log tests were not run"
 fi
