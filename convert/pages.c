@@ -481,13 +481,9 @@ static void *writer_main(void *arg)
 				hi = o->span[i].off + o->span[i].len;
 		}
 		/*
-		 * The core is fsync()ed before it is put in place: start writing
-		 * back now, while the rest is decoded, so that the fsync() finds
-		 * little left to do.  One call for the buffer's whole range (holes
-		 * cost nothing there): one per span, many of them a page or two
-		 * between zero pages, queued small writes that the disk took as
-		 * long to finish as the whole file later (75 MB real dump: the
-		 * fsync() 40 ms after the pages, now about 1).  Only a hint.
+		 * Start writeback now so the fsync() before the rename finds little
+		 * left: one call for the whole buffer (holes cost nothing); one per
+		 * span (often a page between zero pages) left the fsync() 40 ms.
 		 */
 		if (rc == 0 && lo < hi)
 			(void)sync_file_range(p->out_fd, (off_t)lo, (off_t)(hi - lo),
