@@ -45,6 +45,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-io.h"
+
 enum { PAGE = 4096, CHUNK = 1 << 20 };
 
 static void die(const char *fmt, const char *arg)
@@ -74,17 +76,8 @@ static void pread_all(int fd, void *buf, size_t len, uint64_t off)
 
 static void pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("%s", "writing the output");
-		}
-		buf = (const char *)buf + n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	if (bench_pwrite_all(fd, buf, len, off) < 0)
+		die("%s", "writing the output");
 }
 
 static int all_zero(const unsigned char *p, size_t len)

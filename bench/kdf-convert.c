@@ -26,6 +26,8 @@
 
 #include <libkdumpfile/kdumpfile.h>
 
+#include "bench-io.h"
+
 enum { CHUNK = 1 << 20 };	/* the one reused read buffer */
 
 struct run {
@@ -42,18 +44,8 @@ static void die(const char *fmt, const char *a, const char *b)
 
 static void pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			die("write: %s%s", strerror(errno), "");
-		}
-		buf = (const char *)buf + n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
+	if (bench_pwrite_all(fd, buf, len, off) < 0)
+		die("write: %s%s", strerror(errno), "");
 }
 
 static uint16_t machine_of(const char *arch)
